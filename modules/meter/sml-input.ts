@@ -1,0 +1,88 @@
+// The meter input for SML: bytes in, readings into the meter model. It owns the frame
+// assembler and the decoder and keeps the counters a user needs to diagnose the link.
+
+import { SmlDecoder } from "../../sml/decoder";
+import { FrameAssembler, type AssembledFrame, type FrameError } from "../../sml/frame-assembler";
+import { extractReadings, type PowerSignMode } from "../../sml/readings";
+import type { MeterModel } from "./meter-model";
+import { emptyReadings } from "./readings";
+
+export interface LinkCounters {
+  bytes: number;
+  framesOk: number;
+  crcErrors: number;
+  truncated: number;
+  badEscapes: number;
+  overflows: number;
+  discardedBytes: number;
+  resyncs: number;
+  decodeErrors: number;
+  kermitFrames: number;
+  messageCrcMismatches: number;
+  quirkCorrections: number;
+}
+
+export interface SmlInputOptions {
+  powerSign?: PowerSignMode;
+  maxFrameBytes?: number;
+}
+
+export class SmlInput {
+  readonly decoder = new SmlDecoder();
+  private readonly assembler: FrameAssembler;
+  private readonly readings = emptyReadings();
+  private now = 0;
+  private quirkCorrections = 0;
+  /** Raw payload of the last valid frame (copied), for diagnostics. */
+  lastFrame: Uint8Array = new Uint8Array(0);
+  lastError: FrameError | string | null = null;
+  lastErrorAt = NaN;
+  lastByteAt = NaN;
+
+  constructor(private readonly model: MeterModel, private readonly options: SmlInputOptions = {}) {
+    this.assembler = new FrameAssembler({
+      frame: (frame) => this.frame(frame),
+      error: (reason) => this.error(reason),
+    }, { maxFrameBytes: options.maxFrameBytes });
+  }
+
+  /** Bytes as they arrive from the read head, at time `nowMs`. */
+  push(chunk: Uint8Array, nowMs: number): void {
+    this.now = nowMs;
+    if (chunk.length > 0) this.lastByteAt = nowMs;
+    this.assembler.push(chunk);
+  }
+
+  reset(): void {
+    this.assembler.reset();
+  }
+
+  counters(): LinkCounters {
+    const a = this.assembler.counters;
+    const d = this.decoder.counters;
+    return {
+      bytes: a.bytes, framesOk: this.model.framesAccepted, crcErrors: a.crcErrors, truncated: a.truncated,
+      badEscapes: a.badEscapes, overflows: a.overflows, discardedBytes: a.discardedBytes, resyncs: a.resyncs,
+      decodeErrors: d.errors, kermitFrames: a.kermitFrames, messageCrcMismatches: d.messageCrcBad,
+      quirkCorrections: this.quirkCorrections,
+    };
+  }
+
+  private frame(frame: AssembledFrame): void {
+    const error = this.decoder.decode(frame.payload, 0, frame.length);
+    if (error !== null) {
+      this.error(error);
+      return;
+    }
+    extractReadings(this.decoder, this.readings, { powerSign: this.options.powerSign });
+    this.quirkCorrections += this.readings.corrections;
+    if (this.lastFrame.length !== frame.length) this.lastFrame = new Uint8Array(frame.length);
+    this.lastFrame.set(frame.payload.subarray(0, frame.length));
+    this.model.update(this.readings, this.now);
+  }
+
+  private error(reason: string): void {
+    this.lastError = reason;
+    this.lastErrorAt = this.now;
+  }
+}

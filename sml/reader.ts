@@ -1,0 +1,149 @@
+// Cursor over SML's type-length encoded values (SML 1.04, section 6).
+//
+// A TL byte is `m ttt llll`: m = another TL byte follows, ttt = type, llll = length
+// nibble. Continuation bytes contribute only their `m` bit and low nibble (Hager eHZ sets
+// type bits there; the length is still the nibbles). For scalars the length counts the TL
+// bytes themselves; for lists it is the number of elements.
+
+export const TYPE_OCTETS: number = 0;
+export const TYPE_BOOLEAN: number = 4;
+export const TYPE_INTEGER: number = 5;
+export const TYPE_UNSIGNED: number = 6;
+export const TYPE_LIST: number = 7;
+
+/** Deepest list nesting we follow; real files nest five levels at most. */
+const MAX_DEPTH = 12;
+const TWO_POW_32 = 0x100000000;
+
+export type ReadError = "truncated" | "bad_tl";
+
+export class SmlReader {
+  bytes: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  end = 0;
+  /** Set when a read failed; every later read then fails too. */
+  error: ReadError | null = null;
+
+  // Result of the last readTl().
+  type = 0;
+  /** Payload length in bytes (scalars) or number of elements (lists). */
+  length = 0;
+  /** True for the single byte 0x00 that ends a message. */
+  endOfMessage = false;
+
+  // Result of the last readInteger().
+  value = 0;
+  /** False when the integer does not fit a double exactly (beyond 2^53). */
+  exact = true;
+  /** The two 32-bit halves, for printing an inexact 64-bit value exactly. */
+  high = 0;
+  low = 0;
+
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+    this.error = null;
+  }
+
+  fail(reason: ReadError): false {
+    if (this.error === null) this.error = reason;
+    this.pos = this.end;
+    return false;
+  }
+
+  /** Reads a TL field; false on truncation or a malformed field. */
+  readTl(): boolean {
+    if (this.error !== null) return false;
+    if (this.pos >= this.end) return this.fail("truncated");
+    const first = this.bytes[this.pos++];
+    this.endOfMessage = first === 0x00;
+    this.type = (first >> 4) & 0x07;
+    let length = first & 0x0f;
+    let tlBytes = 1;
+    let more = (first & 0x80) !== 0;
+    while (more) {
+      if (this.pos >= this.end) return this.fail("truncated");
+      const next = this.bytes[this.pos++];
+      if (++tlBytes > 4) return this.fail("bad_tl");
+      length = (length << 4) | (next & 0x0f);
+      more = (next & 0x80) !== 0;
+    }
+    if (this.type === TYPE_LIST) {
+      this.length = length;
+      return true;
+    }
+    if (this.type !== TYPE_OCTETS && this.type !== TYPE_BOOLEAN && this.type !== TYPE_INTEGER && this.type !== TYPE_UNSIGNED) {
+      return this.fail("bad_tl");
+    }
+    if (this.endOfMessage) {
+      this.length = 0;
+      return true;
+    }
+    if (length < tlBytes) return this.fail("bad_tl");
+    this.length = length - tlBytes;
+    if (this.pos + this.length > this.end) return this.fail("truncated");
+    if ((this.type === TYPE_INTEGER || this.type === TYPE_UNSIGNED) && (this.length < 1 || this.length > 8)) return this.fail("bad_tl");
+    if (this.type === TYPE_BOOLEAN && this.length !== 1) return this.fail("bad_tl");
+    return true;
+  }
+
+  /** True when the field just read is "optional value not set" (TL 0x01). */
+  get isAbsent(): boolean {
+    return this.type === TYPE_OCTETS && this.length === 0 && !this.endOfMessage;
+  }
+
+  /** Decodes the integer whose TL was just read; leaves the result in value/exact. */
+  readInteger(): void {
+    const n = this.length;
+    const signed = this.type === TYPE_INTEGER;
+    const bytes = this.bytes;
+    let p = this.pos;
+    this.pos += n;
+    if (n <= 6) {
+      let v = 0;
+      for (let i = 0; i < n; i++) v = v * 256 + bytes[p + i];
+      if (signed && bytes[p] & 0x80) v -= 2 ** (8 * n);
+      this.value = v;
+      this.exact = true;
+      return;
+    }
+    // 7 or 8 bytes: split into 32-bit halves, sign-extended from the real width.
+    let high = 0;
+    const highBytes = n - 4;
+    for (let i = 0; i < highBytes; i++) high = high * 256 + bytes[p++];
+    const low = ((bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3]) >>> 0;
+    if (signed && high >= 2 ** (8 * highBytes - 1)) high -= 2 ** (8 * highBytes);
+    this.high = high;
+    this.low = low;
+    this.value = high * TWO_POW_32 + low;
+    this.exact = Math.abs(this.value) <= Number.MAX_SAFE_INTEGER;
+  }
+
+  /** Skips one complete value of any type, including nested lists. */
+  skipValue(depth = 0): boolean {
+    if (!this.readTl()) return false;
+    if (this.type !== TYPE_LIST) {
+      this.pos += this.length;
+      return true;
+    }
+    if (depth >= MAX_DEPTH) return this.fail("bad_tl");
+    for (let n = this.length; n > 0; n--) if (!this.skipValue(depth + 1)) return false;
+    return true;
+  }
+
+  /** Reads a TL and checks it is a list of `count` elements (or more, if `atLeast`). */
+  expectList(count: number, atLeast = false): boolean {
+    if (!this.readTl()) return false;
+    if (this.type !== TYPE_LIST || (atLeast ? this.length < count : this.length !== count)) return this.fail("bad_tl");
+    return true;
+  }
+
+  /** Reads an unsigned or signed integer field; false if it is something else. */
+  readIntegerField(): boolean {
+    if (!this.readTl()) return false;
+    if (this.type !== TYPE_INTEGER && this.type !== TYPE_UNSIGNED) return this.fail("bad_tl");
+    this.readInteger();
+    return true;
+  }
+}
