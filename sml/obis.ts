@@ -56,18 +56,18 @@ export function int64Text(high: number, low: number): string {
       h = (h + 1) >>> 0;
     }
   }
-  // Repeated division by 10^7 on base-2^32 digits, exactly in doubles.
+  // Repeated division by 10^6 on base-2^32 digits; 10^6 · 2^32 < 2^53 keeps it exact.
   let digits = "";
-  const base = 1e7;
+  const base = 1e6;
   while (h > 0 || l >= base) {
     const hq = Math.floor(h / base);
     const hr = h - hq * base;
-    const cur = hr * 0x100000000 + l; // < 1e7 * 2^32 < 2^53: exact
+    const cur = hr * 0x100000000 + l;
     const lq = Math.floor(cur / base);
     const lr = cur - lq * base;
     h = hq;
     l = lq;
-    digits = String(lr).padStart(7, "0") + digits;
+    digits = String(lr).padStart(6, "0") + digits;
   }
   digits = String(l) + digits;
   digits = digits.replace(/^0+(?=\d)/, "");
