@@ -2,13 +2,11 @@
 
 import os from "node:os";
 import { defaultValues, fieldSpec, validateField, type SettingValues } from "../modules/config/schema";
-import { MeterModel, type PhaseMode } from "../modules/meter/meter-model";
-import { SmlInput } from "../modules/meter/sml-input";
-import type { PowerSignMode } from "../sml/readings";
+import { App } from "../modules/app/app";
 import { UsageError, type OptionSpec, type ParsedOptions } from "./args";
 import { startHttpServer } from "./http-transport";
 import { defaultSettingsPath, generateMac, SettingsFile } from "./settings-file";
-import { createShellyApp } from "./shelly-app";
+import { NodeHost } from "./node-host";
 import { ReplaySource, SerialSource, SimulatedSource, type ByteSource } from "./sources";
 
 export const SERVE_OPTIONS: Record<string, OptionSpec> = {
@@ -81,13 +79,6 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
   }
   const settings = effectiveSettings(stored.values, options);
 
-  const model = new MeterModel({
-    staleAfterMs: (settings["emulation.staleAfterS"] as number) * 1000,
-    phaseMode: settings["emulation.phaseMode"] as PhaseMode,
-  });
-  const input = new SmlInput(model, { powerSign: settings["meter.powerSign"] as PowerSignMode });
-  const now = () => performance.now();
-
   const source: ByteSource = simulate
     ? new SimulatedSource()
     : typeof options.replay === "string"
@@ -95,10 +86,8 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
       : new SerialSource({ path: options.serial as string, baud: settings["meter.baud"] as number, format: settings["meter.format"] as "8N1" | "7E1", log });
   const bind = typeof options.bind === "string" ? options.bind : simulate ? "127.0.0.1" : "0.0.0.0";
 
-  const app = createShellyApp({
-    settings,
-    shellySettings: stored.shelly,
-    saveShellySettings: (shelly) => {
+  const host = new NodeHost({
+    saveSettings: (shelly) => {
       stored.shelly = shelly;
       try {
         settingsFile.save(stored);
@@ -106,25 +95,22 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
         log(`cannot save settings: ${(error as Error).message}`);
       }
     },
-    model,
-    input,
-    now,
     log,
   });
+  const app = new App({ settings, shellySettings: stored.shelly, host });
 
-  await source.start((chunk) => input.push(chunk, now()));
+  await source.start((chunk) => app.meterBytes(chunk));
   info(`meter source: ${source.describe()}`);
 
   let http;
   try {
-    http = await startHttpServer({ host: bind, port: (options["http-port"] as number | undefined) ?? 8080, handle: app.handleHttp, log });
+    http = await startHttpServer({ host: bind, port: (options["http-port"] as number | undefined) ?? 8080, handle: (request) => app.handleHttp(request), log });
   } catch (error) {
     await source.stop();
     const e = error as NodeJS.ErrnoException;
     const why = e.code === "EADDRINUSE" ? "the port is in use" : e.code === "EACCES" ? "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : e.code === "EADDRNOTAVAIL" ? "no such address on this machine" : e.message;
     throw new UsageError(`cannot listen on ${bind}:${options["http-port"] ?? 8080}: ${why}`);
   }
-  const extras = await app.startTransports({ bind, httpServer: http.server });
 
   const shown = bind === "0.0.0.0" ? "127.0.0.1" : bind;
   process.stdout.write(`listening on http://${shown}:${http.port}\n`);
@@ -134,14 +120,11 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
   info(`device id ${app.deviceId}; data goes stale after ${settings["emulation.staleAfterS"]} s without a valid frame`);
   if (simulate) info("simulated meter: for trying things out only; it listens on 127.0.0.1 unless --bind is given");
 
-  const watcher = setInterval(() => app.tick(), 1000);
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   info(`${signal}: shutting down`);
-  clearInterval(watcher);
-  await extras.close();
   await http.close();
   await source.stop();
   return 0;
