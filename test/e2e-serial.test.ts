@@ -12,7 +12,8 @@ import { openPtyPair, startServe, writePaced } from "./support/processes";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ir2shelly-e2e-"));
 
-async function getJson(port: number, pathname: string): Promise<{ status: number; body: any; text: string }> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are checked field by field
+async function getJson(port: number, pathname: string): Promise<{ status: number; body: Record<string, any>; text: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${pathname}`);
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text), text };
