@@ -6,6 +6,7 @@
 //     setupCall: "bench.setup()",              // optional expression, run once (fixtures, buffers…)
 //     loopCall: "bench.crcFrame(i)",           // statement run per iteration; `i` = 0 … iterations-1
 //     iterations: 10000,
+//     finishCall: "bench.counters()",          // optional expression, run once after the measured loop
 //   });
 //   r.compute.perIteration  // XS compute units per iteration, e.g. per decoded frame
 //
@@ -27,6 +28,7 @@
 //   entry, iterations, batchSize, warmup,
 //   load:   { compute },              // evaluating the bundle (module top level)
 //   setup:  { compute, value },       // setupCall once; value = its JSON-serialisable result
+//   finish: { compute, value },       // finishCall once after the measured iterations (value null without it)
 //   warmupRun: { compute },           // `warmup` iterations before measuring (first-call effects)
 //   compute: {
 //     total,                          // units for all iterations, loop overhead removed
@@ -54,7 +56,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const thisFile = fileURLToPath(import.meta.url);
 
 /**
- * @param {{ entry: string, loopCall: string, iterations: number, setupCall?: string,
+ * @param {{ entry: string, loopCall: string, iterations: number, setupCall?: string, finishCall?: string,
  *   batchSize?: number, warmup?: number, allocationSample?: number, meteringLimit?: number }} options
  *   entry: path (absolute, or relative to the repo root). batchSize: iterations per xsnap
  *   evaluate (default 1000; each evaluate must stay under meteringLimit, default 1e9 units).
@@ -100,6 +102,7 @@ async function measure(options) {
   const {
     entry,
     setupCall,
+    finishCall,
     loopCall,
     iterations,
     batchSize = 1000,
@@ -135,14 +138,15 @@ async function measure(options) {
       `globalThis.__meterLoop = function (start, end) { for (let i = start; i < end; i++) { ${loopCall}; } };\n` +
         "globalThis.__meterEmpty = function (start, end) { for (let i = start; i < end; i++) { } };",
     );
-    let setup = { compute: 0, value: undefined };
-    if (setupCall) {
+    const call = async (expression) => {
+      if (!expression) return { compute: 0, value: null };
       const { value, meterUsage } = await evaluateJson(
         worker,
-        `(() => { const value = (${setupCall}); return new TextEncoder().encode(JSON.stringify(value === undefined ? null : value)).buffer; })()`,
+        `(() => { const value = (${expression}); return new TextEncoder().encode(JSON.stringify(value === undefined ? null : value)).buffer; })()`,
       );
-      setup = { compute: meterUsage.compute, value };
-    }
+      return { compute: meterUsage.compute, value };
+    };
+    const setup = await call(setupCall);
     const warmupCompute = warmup > 0 ? await batched("__meterLoop", warmup) : 0;
 
     // Allocation per iteration: sample a run short enough that no GC can happen inside it.
@@ -158,6 +162,7 @@ async function measure(options) {
     const before = await gc();
     const loopCompute = await batched("__meterLoop", iterations);
     const after = await gc();
+    const finish = await call(finishCall);
     const emptyBefore = await gc();
     const emptyCompute = await batched("__meterEmpty", iterations);
     const emptyAfter = await gc();
@@ -173,6 +178,7 @@ async function measure(options) {
       warmup,
       load: { compute: load.compute },
       setup,
+      finish,
       warmupRun: { compute: warmupCompute },
       compute: {
         total: loopCompute - emptyCompute,

@@ -2,10 +2,17 @@
 //
 // Both variants share the reflected CCITT polynomial (0x8408). SML 1.04 specifies X-25
 // (init 0xffff, final xor 0xffff); some Holley DTZ541 firmware computes KERMIT instead
-// (init 0x0000, no final xor). One table serves both.
+// (init 0x0000, no final xor). The same tables serve both.
+//
+// The register is updated four bytes at a time ("slicing by 4": four 256-entry tables, 2 KB):
+// fewer, independent table lookups per byte, which more than halves the cost on V8 and XS.
 
-/** Lookup table of the reflected CCITT polynomial, shared by both variants. */
+/** Lookup table of the reflected CCITT polynomial: one byte into a zero register. */
 export const CRC_TABLE = buildTable();
+/** CRC_TABLE_k[n]: byte n followed by k zero bytes (for updating four bytes at a time). */
+export const CRC_TABLE_1 = nextTable(CRC_TABLE);
+export const CRC_TABLE_2 = nextTable(CRC_TABLE_1);
+export const CRC_TABLE_3 = nextTable(CRC_TABLE_2);
 
 function buildTable(): Uint16Array {
   const table = new Uint16Array(256);
@@ -17,18 +24,38 @@ function buildTable(): Uint16Array {
   return table;
 }
 
-function crcReflected(bytes: Uint8Array, start: number, end: number, init: number): number {
-  let crc = init;
-  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ bytes[i]) & 0xff];
+function nextTable(previous: Uint16Array): Uint16Array {
+  const table = new Uint16Array(256);
+  for (let n = 0; n < 256; n++) table[n] = (previous[n] >>> 8) ^ CRC_TABLE[previous[n] & 0xff];
+  return table;
+}
+
+/**
+ * Runs the CRC register (reflected 0x8408, no final xor) over bytes[start, end) and returns
+ * the new register. For streaming: X-25 starts at 0xffff and xors the result with 0xffff;
+ * KERMIT starts at 0 and uses the register as is.
+ */
+export function crc16Update(register: number, bytes: Uint8Array, start: number, end: number): number {
+  let crc = register;
+  let i = start;
+  const t0 = CRC_TABLE;
+  const t1 = CRC_TABLE_1;
+  const t2 = CRC_TABLE_2;
+  const t3 = CRC_TABLE_3;
+  for (const stop = end - 3; i < stop; i += 4) {
+    crc ^= bytes[i] | (bytes[i + 1] << 8);
+    crc = t3[crc & 0xff] ^ t2[crc >>> 8] ^ t1[bytes[i + 2]] ^ t0[bytes[i + 3]];
+  }
+  for (; i < end; i++) crc = (crc >>> 8) ^ t0[(crc ^ bytes[i]) & 0xff];
   return crc;
 }
 
 /** CRC-16/X-25 over bytes[start, end). */
 export function crc16X25(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return crcReflected(bytes, start, end, 0xffff) ^ 0xffff;
+  return crc16Update(0xffff, bytes, start, end) ^ 0xffff;
 }
 
 /** CRC-16/KERMIT over bytes[start, end). */
 export function crc16Kermit(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return crcReflected(bytes, start, end, 0x0000);
+  return crc16Update(0x0000, bytes, start, end);
 }

@@ -81,7 +81,7 @@ export class SmlDecoder {
    * Decodes bytes[start, end): a sequence of SML messages, optionally followed or
    * separated by 0x00 fill bytes. Returns null on success, or why it failed.
    */
-  decode(bytes: Uint8Array, start = 0, end = bytes.length, options: DecodeOptions = {}): DecodeError | null {
+  decode(bytes: Uint8Array, start = 0, end = bytes.length, options?: DecodeOptions): DecodeError | null {
     const r = this.reader;
     r.reset(bytes, start, end);
     this.bytes = bytes;
@@ -101,7 +101,8 @@ export class SmlDecoder {
       messages++;
     }
     if (messages === 0) return this.failed("truncated");
-    if (options.requireMessageCrc && this.badMessageCrcs > 0) return this.failed("message_crc");
+    // (No default `options = {}`: on XS that would allocate an object per frame.)
+    if (options !== undefined && options.requireMessageCrc === true && this.badMessageCrcs > 0) return this.failed("message_crc");
     return null;
   }
 
@@ -209,8 +210,12 @@ export class SmlDecoder {
     const entry = this.nextEntry();
 
     if (!r.readTl() || r.type !== TYPE_OCTETS) return false;
-    entry.obisLength = Math.min(r.length, 6);
-    for (let i = 0; i < entry.obisLength; i++) entry.obis[i] = r.bytes[r.pos + i];
+    const obisLength = r.length < 6 ? r.length : 6;
+    const obis = entry.obis;
+    const bytes = r.bytes;
+    const at = r.pos;
+    for (let i = 0; i < obisLength; i++) obis[i] = bytes[at + i];
+    entry.obisLength = obisLength;
     r.pos += r.length;
 
     if (!r.readTl()) return false;

@@ -7,45 +7,46 @@ import { crc16Kermit, crc16X25 } from "./crc";
 export type SmlValue =
   | null // optional value not set (0x01)
   | { octets: Uint8Array | string }
-  | { int: number; width?: number }
-  | { uint: number; width?: number }
+  // A bigint writes 64-bit values beyond 2^53 exactly.
+  | { int: number | bigint; width?: number }
+  | { uint: number | bigint; width?: number }
   | { bool: boolean }
   | { list: SmlValue[] };
 
 /** Minimal byte width for an integer (1, 2, 3, 4, 5, 6, 7 or 8). */
-function widthOf(value: number, signed: boolean): number {
+function widthOf(value: number | bigint, signed: boolean): number {
+  const v = BigInt(value);
   for (let width = 1; width < 8; width++) {
-    const limit = 2 ** (8 * width);
-    if (signed ? value >= -limit / 2 && value < limit / 2 : value >= 0 && value < limit) return width;
+    const limit = 1n << BigInt(8 * width);
+    if (signed ? v >= -limit / 2n && v < limit / 2n : v >= 0n && v < limit) return width;
   }
   return 8;
 }
 
+/**
+ * Writes a TL field. For scalars `length` is the payload length and the written length counts
+ * the TL bytes themselves; for lists it is the number of elements. Uses as many TL bytes as
+ * needed (one nibble each); every byte but the last has the "more" bit, only the first the type.
+ */
 function tl(type: number, length: number, out: number[]): void {
-  // For scalars `length` counts the TL bytes themselves; lists count elements.
-  if (type !== 7) {
-    if (length + 1 <= 0x0f) {
-      out.push((type << 4) | (length + 1));
-      return;
-    }
-    const total = length + 2; // two TL bytes suffice below 256 bytes
-    out.push(0x80 | (type << 4) | (total >> 4), total & 0x0f);
-    return;
+  let count = 1;
+  if (type === 7) {
+    while (length >= 16 ** count) count++;
+  } else {
+    while (length + count >= 16 ** count) count++;
   }
-  if (length <= 0x0f) out.push(0x70 | length);
-  else out.push(0xf0 | (length >> 4), length & 0x0f);
+  const total = type === 7 ? length : length + count;
+  for (let k = count - 1; k >= 0; k--) {
+    const nibble = Math.floor(total / 16 ** k) & 0x0f;
+    out.push((k > 0 ? 0x80 : 0) | (k === count - 1 ? type << 4 : 0) | nibble);
+  }
 }
 
-function integerBytes(value: number, width: number, out: number[]): void {
-  // Two's complement over `width` bytes, exact for |value| < 2^53.
-  let v = value < 0 ? 2 ** (8 * width) + value : value;
-  const bytes: number[] = [];
-  for (let i = 0; i < width; i++) {
-    const low = v % 256;
-    bytes.push(low);
-    v = (v - low) / 256;
-  }
-  for (let i = width - 1; i >= 0; i--) out.push(bytes[i]);
+function integerBytes(value: number | bigint, width: number, out: number[]): void {
+  // Two's complement over `width` bytes.
+  let v = BigInt(value);
+  if (v < 0n) v += 1n << BigInt(8 * width);
+  for (let i = width - 1; i >= 0; i--) out.push(Number((v >> BigInt(8 * i)) & 0xffn));
 }
 
 export function encodeValue(value: SmlValue, out: number[] = []): number[] {
@@ -87,7 +88,8 @@ export interface EntrySpec {
   value: SmlValue;
 }
 
-function entry(spec: EntrySpec): SmlValue {
+/** One SML_ListEntry (valTime and valueSignature not set) as a value to encode. */
+export function listEntry(spec: EntrySpec): SmlValue {
   return {
     list: [
       { octets: Uint8Array.from(spec.obis) },
@@ -138,7 +140,7 @@ export function encodeFile(spec: FileSpec): Uint8Array {
   }, crc);
   const time: SmlValue = spec.secIndex === undefined ? null : { list: [{ uint: 1, width: 1 }, { uint: spec.secIndex, width: 4 }] };
   const list = encodeMessage(ids[1], 0x0701, {
-    list: [null, { octets: spec.serverId }, { octets: Uint8Array.of(1, 0, 98, 10, 255, 255) }, time, { list: spec.entries.map(entry) }, null, null],
+    list: [null, { octets: spec.serverId }, { octets: Uint8Array.of(1, 0, 98, 10, 255, 255) }, time, { list: spec.entries.map(listEntry) }, null, null],
   }, crc);
   const close = encodeMessage(ids[2], 0x0201, { list: [null] }, crc);
   return Uint8Array.from([...open, ...list, ...close]);
@@ -146,7 +148,9 @@ export function encodeFile(spec: FileSpec): Uint8Array {
 
 export interface FrameOptions {
   /** Transport checksum; "kermit-be" imitates Holley DTZ541 firmware. */
-  crc?: "x25" | "kermit-be";
+  crc?: "x25" | "kermit-be" | "kermit-le";
+  /** Number of 00 fill bytes; default: as many as align the frame to 4 bytes (0..3). */
+  padding?: number;
 }
 
 /** Wraps a file in an SML transport v1 frame: escaping, padding to 4 bytes, checksum. */
@@ -159,16 +163,18 @@ export function encodeFrame(file: Uint8Array, options: FrameOptions = {}): Uint8
       i += 4;
     } else out.push(file[i++]);
   }
-  const padding = (4 - (out.length % 4)) % 4;
+  const padding = options.padding ?? (4 - (out.length % 4)) % 4;
   for (let k = 0; k < padding; k++) out.push(0);
   out.push(0x1b, 0x1b, 0x1b, 0x1b, 0x1a, padding);
   const bytes = Uint8Array.from(out);
-  if ((options.crc ?? "x25") === "x25") {
+  const crc = options.crc ?? "x25";
+  if (crc === "x25") {
     const sum = crc16X25(bytes);
     out.push(sum & 0xff, sum >> 8);
   } else {
     const sum = crc16Kermit(bytes);
-    out.push(sum >> 8, sum & 0xff);
+    if (crc === "kermit-be") out.push(sum >> 8, sum & 0xff);
+    else out.push(sum & 0xff, sum >> 8);
   }
   return Uint8Array.from(out);
 }

@@ -9,11 +9,16 @@
 // payload is buffered, in one buffer allocated up front: a meter that never sends an end
 // sequence cannot make memory grow.
 //
+// Only the X-25 register runs per byte. KERMIT differs from X-25 only in its initial value
+// (and final xor), and a CRC register is linear in (initial value, data), so
+// KERMIT(m) = X25register(m) ^ X25register(n zero bytes), n = |m|; that second term is
+// computed only when the X-25 check fails (Holley DTZ541 frames, broken frames).
+//
 // Escape sequences are recognised by runs of 0x1b rather than by 4-byte alignment: a
 // frame whose length was edited (or that lost bytes) still ends where its end sequence
 // is, and is then judged by its CRC alone.
 
-import { CRC_TABLE, crc16Kermit, crc16X25 } from "./crc";
+import { CRC_TABLE, CRC_TABLE_1, CRC_TABLE_2, CRC_TABLE_3, crc16X25 } from "./crc";
 
 /** Which CRC variant a frame's transport checksum matched. */
 export type CrcFlavour = "x25" | "kermit-be" | "kermit-le";
@@ -59,8 +64,8 @@ export interface FrameAssemblerOptions {
 }
 
 const ESC = 0x1b;
-const START_CRC_X25 = crcOfStart(0xffff);
-const START_CRC_KERMIT = crcOfStart(0x0000);
+/** X-25 register (before its final xor) after the start sequence. */
+const START_CRC = crc16X25(new Uint8Array([ESC, ESC, ESC, ESC, 1, 1, 1, 1])) ^ 0xffff;
 
 const enum State {
   Hunt, // looking for 1b1b1b1b 01010101
@@ -81,8 +86,8 @@ export class FrameAssembler {
   private matched = 0; // Hunt: bytes of the start sequence matched so far
   private run = 0; // Data: 0x1b bytes seen in a row and not yet placed
   private tail = 0; // StartTail/EndTail: bytes of the tail seen
-  private crcX25 = 0xffff;
-  private crcKermit = 0;
+  private crc = 0xffff; // X-25 register, without the final xor
+  private crcBytes = 0; // bytes the register has taken in since the frame's first byte
   private padding = 0;
   private crcByte1 = 0;
   private garbage = 0; // bytes discarded since the last frame start
@@ -95,7 +100,46 @@ export class FrameAssembler {
   /** Feed bytes as they arrive; any chunk size works. */
   push(chunk: Uint8Array, start = 0, end = chunk.length): void {
     this.counters.bytes += end - start;
-    for (let i = start; i < end; i++) this.step(chunk[i]);
+    let i = start;
+    while (i < end) {
+      if (this.state === State.Data && this.run === 0) {
+        // Fast path for plain payload bytes: copy and checksum everything up to the next 0x1b
+        // (or until the buffer is full, which step() then reports as an overflow), four bytes
+        // at a time where possible (the CRC tables are sliced for that).
+        const buffer = this.buffer;
+        const stop = Math.min(end, i + buffer.length - this.length);
+        const first = i;
+        let length = this.length;
+        let crc = this.crc;
+        while (i + 4 <= stop) {
+          const b0 = chunk[i];
+          const b1 = chunk[i + 1];
+          const b2 = chunk[i + 2];
+          const b3 = chunk[i + 3];
+          if (b0 === ESC || b1 === ESC || b2 === ESC || b3 === ESC) break;
+          buffer[length] = b0;
+          buffer[length + 1] = b1;
+          buffer[length + 2] = b2;
+          buffer[length + 3] = b3;
+          length += 4;
+          i += 4;
+          crc ^= b0 | (b1 << 8);
+          crc = CRC_TABLE_3[crc & 0xff] ^ CRC_TABLE_2[crc >>> 8] ^ CRC_TABLE_1[b2] ^ CRC_TABLE[b3];
+        }
+        while (i < stop) {
+          const byte = chunk[i];
+          if (byte === ESC) break;
+          buffer[length++] = byte;
+          crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ byte) & 0xff];
+          i++;
+        }
+        this.length = length;
+        this.crc = crc;
+        this.crcBytes += i - first;
+        if (i === end) return;
+      }
+      this.step(chunk[i++]);
+    }
   }
 
   /** Forget a partial frame, e.g. after the serial port was reopened. */
@@ -159,8 +203,8 @@ export class FrameAssembler {
     this.run = 0;
     this.matched = 0;
     this.garbage = 0;
-    this.crcX25 = START_CRC_X25;
-    this.crcKermit = START_CRC_KERMIT;
+    this.crc = START_CRC;
+    this.crcBytes = 8;
   }
 
   private data(byte: number): void {
@@ -199,16 +243,23 @@ export class FrameAssembler {
         this.crcByte1 = byte;
         return;
     }
-    const x25 = this.crcX25 ^ 0xffff;
-    const kermit = this.crcKermit;
     const le = this.crcByte1 | (byte << 8);
     const be = (this.crcByte1 << 8) | byte;
     let flavour: CrcFlavour | null = null;
-    if (le === x25) flavour = "x25";
-    else if (be === kermit) flavour = "kermit-be";
-    else if (le === kermit) flavour = "kermit-le";
+    if (le === (this.crc ^ 0xffff)) flavour = "x25";
+    else {
+      const kermit = this.crc ^ zeroRunRegister(this.crcBytes);
+      if (be === kermit) flavour = "kermit-be";
+      else if (le === kermit) flavour = "kermit-le";
+    }
     if (flavour === null) {
+      const pad = this.padding;
+      const crc1 = this.crcByte1;
       this.fail("crc");
+      // The "end sequence" may have been the cut-off rest of a frame whose tail bytes are
+      // really the start of the next frame (1b1b1b1b 1a | 1b1b1b1b 01010101): keep trailing
+      // 0x1b bytes as a partial start match.
+      if (byte === ESC) this.matched = crc1 !== ESC ? 1 : pad !== ESC ? 2 : 3;
       return;
     }
     if (flavour !== "x25") this.counters.kermitFrames++;
@@ -231,8 +282,8 @@ export class FrameAssembler {
   }
 
   private updateCrc(byte: number): void {
-    this.crcX25 = (this.crcX25 >>> 8) ^ CRC_TABLE[(this.crcX25 ^ byte) & 0xff];
-    this.crcKermit = (this.crcKermit >>> 8) ^ CRC_TABLE[(this.crcKermit ^ byte) & 0xff];
+    this.crc = (this.crc >>> 8) ^ CRC_TABLE[(this.crc ^ byte) & 0xff];
+    this.crcBytes++;
   }
 
   private fail(reason: FrameError): void {
@@ -254,8 +305,9 @@ export class FrameAssembler {
   }
 }
 
-function crcOfStart(init: number): number {
-  const start = new Uint8Array([ESC, ESC, ESC, ESC, 1, 1, 1, 1]);
-  // Run the reflected CRC without its final xor: the running state continues from here.
-  return init === 0xffff ? crc16X25(start) ^ 0xffff : crc16Kermit(start);
+/** The X-25 register (init 0xffff, no final xor) after `count` zero bytes. */
+function zeroRunRegister(count: number): number {
+  let crc = 0xffff;
+  for (let i = 0; i < count; i++) crc = (crc >>> 8) ^ CRC_TABLE[crc & 0xff];
+  return crc;
 }

@@ -55,36 +55,41 @@ export class SmlReader {
   /** Reads a TL field; false on truncation or a malformed field. */
   readTl(): boolean {
     if (this.error !== null) return false;
-    if (this.pos >= this.end) return this.fail("truncated");
-    const first = this.bytes[this.pos++];
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    if (pos >= end) return this.fail("truncated");
+    const first = bytes[pos++];
+    const type = (first >> 4) & 0x07;
+    this.type = type;
     this.endOfMessage = first === 0x00;
-    this.type = (first >> 4) & 0x07;
     let length = first & 0x0f;
     let tlBytes = 1;
-    let more = (first & 0x80) !== 0;
-    while (more) {
-      if (this.pos >= this.end) return this.fail("truncated");
-      const next = this.bytes[this.pos++];
-      if (++tlBytes > 4) return this.fail("bad_tl");
-      length = (length << 4) | (next & 0x0f);
-      more = (next & 0x80) !== 0;
+    if (first >= 0x80) {
+      let next = first;
+      do {
+        if (pos >= end) return this.fail("truncated");
+        if (++tlBytes > 4) return this.fail("bad_tl");
+        next = bytes[pos++];
+        length = (length << 4) | (next & 0x0f);
+      } while (next >= 0x80);
     }
-    if (this.type === TYPE_LIST) {
+    this.pos = pos;
+    if (type === TYPE_LIST) {
       this.length = length;
       return true;
     }
-    if (this.type !== TYPE_OCTETS && this.type !== TYPE_BOOLEAN && this.type !== TYPE_INTEGER && this.type !== TYPE_UNSIGNED) {
-      return this.fail("bad_tl");
-    }
-    if (this.endOfMessage) {
+    if (first === 0x00) {
       this.length = 0;
       return true;
     }
-    if (length < tlBytes) return this.fail("bad_tl");
-    this.length = length - tlBytes;
-    if (this.pos + this.length > this.end) return this.fail("truncated");
-    if ((this.type === TYPE_INTEGER || this.type === TYPE_UNSIGNED) && (this.length < 1 || this.length > 8)) return this.fail("bad_tl");
-    if (this.type === TYPE_BOOLEAN && this.length !== 1) return this.fail("bad_tl");
+    length -= tlBytes;
+    this.length = length;
+    // Per type: octets any length; integers 1..8 bytes; a boolean one byte; types 1-3 do not exist.
+    if (length < 0 || (type === TYPE_OCTETS ? false : type === TYPE_INTEGER || type === TYPE_UNSIGNED ? length < 1 || length > 8 : type !== TYPE_BOOLEAN || length !== 1)) {
+      return this.fail("bad_tl");
+    }
+    if (pos + length > end) return this.fail("truncated");
     return true;
   }
 
@@ -100,6 +105,18 @@ export class SmlReader {
     const bytes = this.bytes;
     let p = this.pos;
     this.pos += n;
+    if (n <= 4) {
+      // Small integers (nearly all values) in 32-bit integer arithmetic.
+      let v = 0;
+      for (let i = 0; i < n; i++) v = (v << 8) | bytes[p + i];
+      if (signed) {
+        const shift = 32 - 8 * n;
+        v = (v << shift) >> shift;
+      } else v = v >>> 0;
+      this.value = v;
+      this.exact = true;
+      return;
+    }
     if (n <= 6) {
       let v = 0;
       for (let i = 0; i < n; i++) v = v * 256 + bytes[p + i];

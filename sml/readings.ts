@@ -21,9 +21,9 @@ export interface ReadingOptions {
 const STATUS_DIRECTION_EXPORT = 0x20;
 
 /** Fills `out` from the decoder's last file. */
-export function extractReadings(decoder: SmlDecoder, out: MeterReadings, options: ReadingOptions = {}): void {
+export function extractReadings(decoder: SmlDecoder, out: MeterReadings, options?: ReadingOptions): void {
   clearReadings(out);
-  const mode = options.powerSign ?? "auto";
+  const mode = options?.powerSign ?? "auto";
   out.manufacturer = manufacturerOf(decoder);
   const dzgUnsignedPower = mode === "unsigned" || (mode === "auto" && out.manufacturer === "DZG" && dzgSendsUnsignedPower(decoder));
 
@@ -125,13 +125,29 @@ function serialOf(decoder: SmlDecoder): number {
   return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
 
-/** FLAG manufacturer id from the server id (`0a 01 'D' 'Z' 'G' …`, `06 'E' 'M' 'H' …`). */
+/** FLAG ids of the meters we know, as three ASCII bytes in one number, and as strings. */
+const KNOWN_MANUFACTURER_NAMES: readonly string[] = [
+  "APA", "DNT", "DZG", "EBZ", "EFR", "EMH", "ESY", "HAG", "HLY", "ISK", "ITR", "KFM", "LGZ", "NES", "SAG",
+];
+const KNOWN_MANUFACTURER_CODES: readonly number[] = KNOWN_MANUFACTURER_NAMES.map(
+  (name) => (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+);
+
+/**
+ * FLAG manufacturer id from the server id (`0a 01 'D' 'Z' 'G' …`, `06 'E' 'M' 'H' …`).
+ * Known ids return a constant string: building one per frame would allocate on XS (so would
+ * comparing with charCodeAt, which boxes the string there).
+ */
 function manufacturerOf(decoder: SmlDecoder): string {
   const b = decoder.bytes;
   const start = decoder.serverIdStart;
   if (start < 0) return "";
   for (let p = start + 2; p >= start + 1; p--) {
     if (p + 3 <= decoder.serverIdEnd && isUpper(b[p]) && isUpper(b[p + 1]) && isUpper(b[p + 2])) {
+      const code = (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
+      for (let k = 0; k < KNOWN_MANUFACTURER_CODES.length; k++) {
+        if (KNOWN_MANUFACTURER_CODES[k] === code) return KNOWN_MANUFACTURER_NAMES[k];
+      }
       return String.fromCharCode(b[p], b[p + 1], b[p + 2]);
     }
   }

@@ -3,7 +3,7 @@
 
 import { SmlDecoder } from "../../sml/decoder";
 import { FrameAssembler, type AssembledFrame, type FrameError } from "../../sml/frame-assembler";
-import { extractReadings, type PowerSignMode } from "../../sml/readings";
+import { extractReadings, type PowerSignMode, type ReadingOptions } from "../../sml/readings";
 import type { MeterModel } from "./meter-model";
 import { emptyReadings } from "./readings";
 
@@ -31,19 +31,27 @@ export class SmlInput {
   readonly decoder = new SmlDecoder();
   private readonly assembler: FrameAssembler;
   private readonly readings = emptyReadings();
+  private readonly readingOptions: ReadingOptions;
   private now = 0;
   private quirkCorrections = 0;
-  /** Raw payload of the last valid frame (copied), for diagnostics. */
-  lastFrame: Uint8Array = new Uint8Array(0);
+  // Copy of the last valid frame's payload; grows to the largest frame seen, never per frame.
+  private lastFrameBuffer = new Uint8Array(0);
+  private lastFrameLength = 0;
   lastError: FrameError | string | null = null;
   lastErrorAt = NaN;
   lastByteAt = NaN;
 
-  constructor(private readonly model: MeterModel, private readonly options: SmlInputOptions = {}) {
+  constructor(private readonly model: MeterModel, options: SmlInputOptions = {}) {
+    this.readingOptions = { powerSign: options.powerSign };
     this.assembler = new FrameAssembler({
       frame: (frame) => this.frame(frame),
       error: (reason) => this.error(reason),
     }, { maxFrameBytes: options.maxFrameBytes });
+  }
+
+  /** Raw payload of the last valid frame, for diagnostics: a view of an internal copy that the next frame overwrites. */
+  get lastFrame(): Uint8Array {
+    return this.lastFrameBuffer.subarray(0, this.lastFrameLength);
   }
 
   /** Bytes as they arrive from the read head, at time `nowMs`. */
@@ -74,11 +82,20 @@ export class SmlInput {
       this.error(error);
       return;
     }
-    extractReadings(this.decoder, this.readings, { powerSign: this.options.powerSign });
+    extractReadings(this.decoder, this.readings, this.readingOptions);
     this.quirkCorrections += this.readings.corrections;
-    if (this.lastFrame.length !== frame.length) this.lastFrame = new Uint8Array(frame.length);
-    this.lastFrame.set(frame.payload.subarray(0, frame.length));
+    this.keepFrame(frame);
     this.model.update(this.readings, this.now);
+  }
+
+  private keepFrame(frame: AssembledFrame): void {
+    const n = frame.length;
+    if (this.lastFrameBuffer.length < n) this.lastFrameBuffer = new Uint8Array(n);
+    // A plain loop: set(payload.subarray(…)) would allocate a view per frame.
+    const to = this.lastFrameBuffer;
+    const from = frame.payload;
+    for (let i = 0; i < n; i++) to[i] = from[i];
+    this.lastFrameLength = n;
   }
 
   private error(reason: string): void {
