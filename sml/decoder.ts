@@ -218,43 +218,36 @@ export class SmlDecoder {
     entry.obisLength = obisLength;
     r.pos += r.length;
 
-    if (!r.readTl()) return false;
-    entry.hasStatus = r.type === TYPE_UNSIGNED || r.type === TYPE_INTEGER;
-    if (entry.hasStatus) {
-      r.readInteger();
-      entry.status = r.value;
-    } else if (r.type === TYPE_LIST) {
-      return false;
-    } else {
-      r.pos += r.length;
-      entry.status = 0;
-    }
+    // status, (valTime), unit, scaler: optional integers; NaN marks "not sent".
+    const status = this.optionalInteger();
+    if (status === null) return false;
+    entry.hasStatus = !Number.isNaN(status);
+    entry.status = entry.hasStatus ? status : 0;
 
     // valTime: absent, an SML_Time choice list, or (Holley DTZ541) a bare Unsigned32.
     if (!r.skipValue()) return false;
 
-    if (!r.readTl()) return false;
-    if (r.type === TYPE_UNSIGNED || r.type === TYPE_INTEGER) {
-      r.readInteger();
-      entry.unit = r.value;
-    } else if (r.type === TYPE_LIST) return false;
-    else {
-      r.pos += r.length;
-      entry.unit = 0;
-    }
-
-    if (!r.readTl()) return false;
-    if (r.type === TYPE_UNSIGNED || r.type === TYPE_INTEGER) {
-      r.readInteger();
-      entry.scaler = r.value;
-    } else if (r.type === TYPE_LIST) return false;
-    else {
-      r.pos += r.length;
-      entry.scaler = 0;
-    }
+    const unit = this.optionalInteger();
+    if (unit === null) return false;
+    entry.unit = Number.isNaN(unit) ? 0 : unit;
+    const scaler = this.optionalInteger();
+    if (scaler === null) return false;
+    entry.scaler = Number.isNaN(scaler) ? 0 : scaler;
 
     if (!this.entryValue(entry)) return false;
     return r.skipValue(); // valueSignature
+  }
+
+  /** An optional integer field: its value, NaN when absent (or an octet string), null when malformed. */
+  private optionalInteger(): number | null {
+    const r = this.reader;
+    if (!r.readTl() || r.type === TYPE_LIST) return null;
+    if (r.type === TYPE_UNSIGNED || r.type === TYPE_INTEGER) {
+      r.readInteger();
+      return r.value;
+    }
+    r.pos += r.length;
+    return NaN;
   }
 
   private entryValue(entry: SmlEntry): boolean {
