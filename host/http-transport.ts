@@ -1,5 +1,11 @@
 // Node's HTTP server in front of the core's pure HTTP router. Limits are enforced here so
-// that nothing a peer sends can hold memory or a socket for long.
+// that nothing a peer sends can hold memory or a socket for long:
+//   headers > 8 KiB → 431; a body over maxBodyBytes → 413 (from Content-Length at once,
+//   or as soon as a chunked body passes the limit) and the connection is closed;
+//   unparsable requests → 400; headers not complete within 5 s / a request not complete
+//   within 10 s → 408 or a close; idle keep-alive connections close after 5 s; at most
+//   maxConnections sockets (WebSocket clients included).
+// WebSocket upgrades are not handled here: ws-transport listens on the server's "upgrade".
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +18,7 @@ export interface CoreHttpRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body: string;
+  /** Client IP address (IPv4-mapped IPv6 addresses as plain IPv4). */
   remote: string;
 }
 
@@ -19,6 +26,8 @@ export interface CoreHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A binary body (pre-compressed web assets); when present, `body` is ignored. */
+  bytes?: Uint8Array;
 }
 
 export type CoreHttpHandler = (request: CoreHttpRequest) => CoreHttpResponse;
@@ -29,20 +38,51 @@ export interface HttpTransportOptions {
   handle: CoreHttpHandler;
   /** Largest request body accepted (default 16 KiB, larger gets 413). */
   maxBodyBytes?: number;
-  /** Called for requests the core does not handle (e.g. WebSocket upgrades are separate). */
+  /** Most simultaneous TCP connections (default 128); more are closed at once. */
+  maxConnections?: number;
+  /** Headers must be complete within this time (default 5000 ms). */
+  headersTimeoutMs?: number;
+  /** The whole request must be complete within this time (default 10000 ms). */
+  requestTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
-const STATUS_TEXT: Record<number, string> = { 413: "Request Entity Too Large", 400: "Bad Request", 408: "Request Timeout" };
+export interface HttpTransport {
+  server: http.Server;
+  port: number;
+  close(): Promise<void>;
+}
 
-export async function startHttpServer(options: HttpTransportOptions): Promise<{ server: http.Server; port: number; close(): Promise<void> }> {
+const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 431: "Request Header Fields Too Large" };
+
+/** "::ffff:127.0.0.1" → "127.0.0.1". */
+export function plainAddress(address: string | undefined): string {
+  if (address === undefined) return "";
+  return address.startsWith("::ffff:") && address.indexOf(".") > 0 ? address.slice(7) : address;
+}
+
+/** The error object of a too large body, as the core router writes it (-108, RESOURCE_EXHAUSTED). */
+function tooLargeBody(maxBody: number): string {
+  return `{"code":-108,"message":"Request body too large (limit ${maxBody} bytes)"}`;
+}
+
+export async function startHttpServer(options: HttpTransportOptions): Promise<HttpTransport> {
   const maxBody = options.maxBodyBytes ?? 16 * 1024;
+  const headersTimeout = options.headersTimeoutMs ?? 5_000;
   const server = http.createServer({
     maxHeaderSize: 8 * 1024,
-    requestTimeout: 10_000,
-    headersTimeout: 5_000,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    headersTimeout,
     keepAliveTimeout: 5_000,
+    // How often Node looks for requests past their timeouts (default 30 s: too lax).
+    connectionsCheckingInterval: 1_000,
+    noDelay: true,
   }, (req, res) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBody) {
+      refuseBody(req, res, maxBody);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -51,8 +91,8 @@ export async function startHttpServer(options: HttpTransportOptions): Promise<{ 
       size += chunk.length;
       if (size > maxBody) {
         refused = true;
-        plain(res, 413, `Request body larger than ${maxBody} bytes`);
-        req.resume();
+        chunks.length = 0;
+        refuseBody(req, res, maxBody);
         return;
       }
       chunks.push(chunk);
@@ -72,24 +112,29 @@ export async function startHttpServer(options: HttpTransportOptions): Promise<{ 
           path: q >= 0 ? url.slice(0, q) : url,
           query: q >= 0 ? url.slice(q + 1) : "",
           headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-          remote: req.socket.remoteAddress ?? "",
+          body: chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+          remote: plainAddress(req.socket.remoteAddress),
         });
       } catch (error) {
         options.log?.(`internal error for ${req.method} ${url}: ${(error as Error).stack ?? error}`);
         response = { status: 500, headers: { "Content-Type": "application/json" }, body: '{"code":-1,"message":"Internal error"}' };
       }
-      res.writeHead(response.status, { ...response.headers, "Content-Length": Buffer.byteLength(response.body) });
-      res.end(req.method === "HEAD" ? undefined : response.body);
+      const payload = response.bytes ?? response.body;
+      res.writeHead(response.status, { ...response.headers, "Content-Length": typeof payload === "string" ? Buffer.byteLength(payload) : payload.length });
+      res.end(req.method === "HEAD" ? undefined : payload);
     });
     req.on("error", () => res.destroy());
   });
+  server.maxConnections = options.maxConnections ?? 128;
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
+    if (!socket.writable || error.code === "ECONNRESET") return socket.destroy();
     const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    const text = status === 431 ? "Request Header Fields Too Large" : STATUS_TEXT[status] ?? "Bad Request";
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // A peer that never reads must not keep the socket: give the answer a moment, then drop it.
+    setTimeout(() => socket.destroy(), 2_000).unref();
   });
+  // Silent connections (opened, nothing sent) get 408 from headersTimeout as well.
+  server.on("connection", (socket) => socket.setKeepAlive(true, 30_000));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
@@ -108,7 +153,15 @@ export async function startHttpServer(options: HttpTransportOptions): Promise<{ 
   };
 }
 
-function plain(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { "Content-Type": "text/plain", Connection: "close" });
-  res.end(text);
+/** 413 with the core's error object; the rest of the body is not read, the connection closes. */
+function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, maxBody: number): void {
+  const body = tooLargeBody(maxBody);
+  res.writeHead(413, {
+    Server: "ShellyHTTP/1.0.0",
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    Connection: "close",
+  });
+  res.end(body, () => req.socket.destroySoon());
+  req.resume();
 }

@@ -53,6 +53,12 @@ export interface FrameReply {
   reply: string | null;
   /** The caller's `src`, if the frame had one: WS shells address notifications to it. */
   src: string | null;
+  /**
+   * Whether the caller is entitled to protected data: auth is off, or the frame (or its
+   * transport) proved the password. Shells subscribe a connection to NotifyStatus only
+   * when true, since notifications carry the meter values the password protects.
+   */
+  authenticated: boolean;
 }
 
 export interface RestReply {
@@ -151,13 +157,14 @@ export class ShellyDevice {
    */
   handleFrame(frame: unknown, channel: RpcChannel, preAuthorized = false): FrameReply {
     if (!isPlainObject(frame)) {
-      return { reply: channel === "http" ? this.frameText(null, null, invalidArgument("Invalid frame")) : null, src: null };
+      return { reply: channel === "http" ? this.frameText(null, null, invalidArgument("Invalid frame")) : null, src: null, authenticated: false };
     }
     const id = frame.id;
     const hasId = id !== undefined && id !== null;
     const src = typeof frame.src === "string" ? frame.src : null;
     const method = frame.method;
     let outcome: RpcOutcome;
+    let authenticated = false;
     if (typeof method !== "string") {
       outcome = missingArgument("method");
     } else if (frame.params !== undefined && frame.params !== null && !isPlainObject(frame.params)) {
@@ -169,9 +176,10 @@ export class ShellyDevice {
         channel === "mqtt" ||
         !this.authEnabled ||
         (frame.auth !== undefined && verifyFrameAuth(frame.auth, this.identity.id, this.current.authHa1!, this.nonceClock()));
+      authenticated = authorized;
       outcome = this.call(method, params, authorized);
     }
-    return { reply: hasId ? this.frameText(id, src, outcome) : null, src };
+    return { reply: hasId ? this.frameText(id, src, outcome) : null, src, authenticated };
   }
 
   /** handleFrame for text from a WS message, UDP datagram or MQTT payload. */
@@ -179,7 +187,7 @@ export class ShellyDevice {
     const parsed = parseJsonBounded(text);
     if (!parsed.ok) {
       // Over HTTP the caller waits for an answer; datagrams and messages of junk are dropped.
-      return { reply: channel === "http" ? this.frameText(null, null, invalidArgument(parsed.message)) : null, src: null };
+      return { reply: channel === "http" ? this.frameText(null, null, invalidArgument(parsed.message)) : null, src: null, authenticated: false };
     }
     return this.handleFrame(parsed.value, channel, preAuthorized);
   }

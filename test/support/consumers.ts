@@ -12,6 +12,10 @@ import WebSocket from "ws";
 import { fixturesRoot } from "./fixtures";
 import { startServe, type ServeProcess } from "./processes";
 
+/** A JSON value from the device: the tests check it field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Json = any;
+
 export const tmpDir = mkdtempSync(path.join(os.tmpdir(), "ir2shelly-consumers-"));
 
 /** A one-frame capture: DZG DVS-7420, 16.7.0 = 215.99 W, 1.8.0 = 607447.1 Wh, 2.8.0 = 1266728.6 Wh. */
@@ -68,14 +72,14 @@ export interface HttpResult {
   status: number;
   headers: Headers;
   text: string;
-  body: any;
+  body: Json;
 }
 
 /** fetch → status, headers, text and (if it parses) JSON. */
 export async function http(port: number, pathname: string, init?: RequestInit): Promise<HttpResult> {
   const response = await fetch(`http://127.0.0.1:${port}${pathname}`, init);
   const text = await response.text();
-  let body: any;
+  let body: Json;
   try {
     body = JSON.parse(text);
   } catch {
@@ -135,16 +139,16 @@ export function rawHttp(port: number, bytes: string | Uint8Array | null, waitMs 
 
 /** A WebSocket client that keeps every frame it receives and can wait for the next matching one. */
 export class WsClient {
-  readonly frames: any[] = [];
+  readonly frames: Json[] = [];
   readonly raw: string[] = [];
-  private waiters: Array<{ match: (f: any) => boolean; resolve: (f: any) => void; from: number }> = [];
+  private waiters: Array<{ match: (f: Json) => boolean; resolve: (f: Json) => void; from: number }> = [];
   closed: { code: number; reason: string } | null = null;
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => {
       const text = data.toString();
       this.raw.push(text);
-      let frame: any;
+      let frame: Json;
       try {
         frame = JSON.parse(text);
       } catch {
@@ -177,7 +181,7 @@ export class WsClient {
   }
 
   /** Resolves with the first frame (already received or future) matching `match`. */
-  next(match: (frame: any) => boolean, timeoutMs = 5000): Promise<any> {
+  next(match: (frame: Json) => boolean, timeoutMs = 5000): Promise<Json> {
     const seen = this.frames.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -187,7 +191,7 @@ export class WsClient {
   }
 
   /** Sends a request and waits for the reply with its id. */
-  async call(method: string, params?: unknown, extra: Record<string, unknown> = {}, id?: number): Promise<any> {
+  async call(method: string, params?: unknown, extra: Record<string, unknown> = {}, id?: number): Promise<Json> {
     const frameId = id ?? ++WsClient.ids;
     this.send({ id: frameId, src: "test", method, ...(params === undefined ? {} : { params }), ...extra });
     return this.next((f) => f.id === frameId);
