@@ -24,7 +24,7 @@ function power(port: number): Promise<number | null> {
 }
 
 const pty = await openPtyPair();
-const serve = await startServe(["--serial", pty.readerEnd, "--settings", path.join(mkdtempSync(path.join(os.tmpdir(), "ir2shelly-fresh-")), "s.json"), "--udp-ports", "", "--quiet"]);
+const serve = await startServe(["--no-mdns", "--serial", pty.readerEnd, "--settings", path.join(mkdtempSync(path.join(os.tmpdir(), "ir2shelly-fresh-")), "s.json"), "--udp-ports", "", "--quiet"]);
 const fd = openSync(pty.meterEnd, "w");
 const samples: number[] = [];
 try {

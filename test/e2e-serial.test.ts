@@ -31,7 +31,7 @@ async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, timeo
 
 test("serial capture at 9600 baud → total_act_power; stale → -114/503; recovery", async (t) => {
   const pty = await openPtyPair();
-  const serve = await startServe(["--serial", pty.readerEnd, "--baud", "9600", "--stale-after", "3", "--settings", path.join(tmp, "s1.json"), "--mac", "AABBCC112233"]);
+  const serve = await startServe(["--no-mdns", "--serial", pty.readerEnd, "--baud", "9600", "--stale-after", "3", "--settings", path.join(tmp, "s1.json"), "--mac", "AABBCC112233"]);
   const fd = openSync(pty.meterEnd, "w");
   t.teardown(async () => {
     closeSync(fd);
@@ -76,7 +76,7 @@ test("serial capture at 9600 baud → total_act_power; stale → -114/503; recov
 
 test("garbage and a broken frame on the line are counted and skipped", async (t) => {
   const pty = await openPtyPair();
-  const serve = await startServe(["--serial", pty.readerEnd, "--settings", path.join(tmp, "s2.json")]);
+  const serve = await startServe(["--no-mdns", "--serial", pty.readerEnd, "--settings", path.join(tmp, "s2.json")]);
   const fd = openSync(pty.meterEnd, "w");
   t.teardown(async () => {
     closeSync(fd);

@@ -73,13 +73,13 @@ test("the sentence for a privileged port names the fix and who is affected", (t)
 test("Sys.SetConfig rpc_udp.listen_port is served after a restart, like a real device", async (t) => {
   const [port] = await freeUdpPorts(1);
   const settings = path.join(tmpDir, `udp-listen-${process.pid}.json`);
-  const first = await startServe(["--replay", DZG_CAPTURE, "--bind", "127.0.0.1", "--settings", settings, "--mac", "AABBCCDDEEFF", "--udp-ports", ""]);
+  const first = await startServe(["--no-mdns", "--replay", DZG_CAPTURE, "--bind", "127.0.0.1", "--settings", settings, "--mac", "AABBCCDDEEFF", "--udp-ports", ""]);
   t.teardown(() => first.stop());
   const set = await http(first.port, "/rpc/Sys.SetConfig", { method: "POST", body: JSON.stringify({ config: { rpc_udp: { listen_port: port } } }) });
   t.deepEqual(set.body, { restart_required: true });
   t.is(await udpAsk(port, REQUEST(1), 300), null, "not before the restart");
   await first.stop();
-  const second = await startServe(["--replay", DZG_CAPTURE, "--bind", "127.0.0.1", "--settings", settings, "--mac", "AABBCCDDEEFF", "--udp-ports", ""]);
+  const second = await startServe(["--no-mdns", "--replay", DZG_CAPTURE, "--bind", "127.0.0.1", "--settings", settings, "--mac", "AABBCCDDEEFF", "--udp-ports", ""]);
   t.teardown(() => second.stop());
   t.is(JSON.parse((await udpAsk(port, REQUEST(2)))!).result.total_act_power, DZG_POWER_W);
   t.is((await http(second.port, "/rpc/Sys.GetConfig")).body.rpc_udp.listen_port, port);
