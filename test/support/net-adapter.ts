@@ -12,6 +12,8 @@ export interface NetServer {
   port: number;
   /** Connections currently open. */
   connections: Set<HttpConnection>;
+  /** TCP connections accepted so far. */
+  accepted(): number;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,9 @@ export interface ServeOptions extends Omit<HttpConnectionOptions, "remote"> {
 export async function serveHttpConnections(options: ServeOptions): Promise<NetServer> {
   const connections = new Set<HttpConnection>();
   const sockets = new Set<net.Socket>();
+  let accepted = 0;
   const server = net.createServer((socket) => {
+    accepted++;
     sockets.add(socket);
     socket.setNoDelay(true);
     const io: ConnectionIo = {
@@ -51,6 +55,7 @@ export async function serveHttpConnections(options: ServeOptions): Promise<NetSe
   return {
     port: (server.address() as AddressInfo).port,
     connections,
+    accepted: () => accepted,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(tick);
