@@ -5,8 +5,13 @@ import { defaultValues, fieldSpec, validateField, type SettingValues } from "../
 import { App } from "../modules/app/app";
 import { UsageError, type OptionSpec, type ParsedOptions } from "./args";
 import { startHttpServer } from "./http-transport";
+import { startUdpTransport, type UdpTransport } from "./udp-transport";
+import { attachWebSocket, type WsTransport } from "./ws-transport";
+import { startMdns, type MdnsHandle } from "./mdns-transport";
 import { defaultSettingsPath, generateMac, SettingsFile } from "./settings-file";
 import { NodeHost } from "./node-host";
+import { NodeWebContext } from "./web-context";
+import { WebInterface } from "../modules/web/web-interface";
 import { ReplaySource, SerialSource, SimulatedSource, type ByteSource } from "./sources";
 
 export const SERVE_OPTIONS: Record<string, OptionSpec> = {
@@ -22,7 +27,7 @@ export const SERVE_OPTIONS: Record<string, OptionSpec> = {
   "power-sign": { kind: "string", value: "<auto|signed|unsigned>", help: "how to read signed power values (default auto)" },
   mac: { kind: "string", value: "<12 hex>", help: "device MAC (default: generated once, kept in the settings file)" },
   settings: { kind: "string", value: "<file>", help: "settings file (default ~/.config/ir2shelly/settings.json)" },
-  "udp-ports": { kind: "list", value: "<p1,p2>", help: "UDP JSON-RPC ports (default 1010,2220; empty = off)", min: 1, max: 65535 },
+  "udp-ports": { kind: "list", value: "<p1,p2>", help: "UDP JSON-RPC ports (default 1010,2220; empty = off; below 1024 needs root)", min: 1, max: 65535 },
   "no-mdns": { kind: "flag", help: "do not announce the device over mDNS" },
   quiet: { kind: "flag", help: "log only problems" },
 };
@@ -86,7 +91,9 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
       : new SerialSource({ path: options.serial as string, baud: settings["meter.baud"] as number, format: settings["meter.format"] as "8N1" | "7E1", log });
   const bind = typeof options.bind === "string" ? options.bind : simulate ? "127.0.0.1" : "0.0.0.0";
 
+  let ws: WsTransport | null = null;
   const host = new NodeHost({
+    wsConnected: () => (ws?.clientCount ?? 0) > 0,
     saveSettings: (shelly) => {
       stored.shelly = shelly;
       try {
@@ -98,13 +105,18 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
     log,
   });
   const app = new App({ settings, shellySettings: stored.shelly, host });
+  // The device's own pages and their API (modules/web), in front of the Shelly emulation.
+  const web = new WebInterface(new NodeWebContext({ app, settingsFile, stored, effective: settings, options, sourceDescription: source.describe(), log }));
 
-  await source.start((chunk) => app.meterBytes(chunk));
+  await source.start((chunk) => {
+    app.meterBytes(chunk);
+    ws?.notify();
+  });
   info(`meter source: ${source.describe()}`);
 
   let http;
   try {
-    http = await startHttpServer({ host: bind, port: (options["http-port"] as number | undefined) ?? 8080, handle: (request) => app.handleHttp(request), log });
+    http = await startHttpServer({ host: bind, port: (options["http-port"] as number | undefined) ?? 8080, handle: (request) => web.handle(request) ?? app.handleHttp(request), log });
   } catch (error) {
     await source.stop();
     const e = error as NodeJS.ErrnoException;
@@ -112,19 +124,59 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
     throw new UsageError(`cannot listen on ${bind}:${options["http-port"] ?? 8080}: ${why}`);
   }
 
+  ws = attachWebSocket({
+    server: http.server,
+    handleFrame: (text, remote) => app.handleFrameText(text, "ws", remote),
+    pollNotify: () => app.pollNotifyStatus(),
+    log,
+  });
+
   const shown = bind === "0.0.0.0" ? "127.0.0.1" : bind;
+  // UDP: the configured ports, plus the one a consumer set through Sys.SetConfig
+  // rpc_udp.listen_port (a real device applies that after a restart, and so do we).
+  const udpPorts = [...(settings["emulation.udpPorts"] as number[])];
+  const shellyUdp = app.device.settings.rpcUdp.listenPort;
+  if (shellyUdp !== null && !udpPorts.includes(shellyUdp)) udpPorts.push(shellyUdp);
+  let udp: UdpTransport | null = null;
+  if (udpPorts.length > 0) {
+    udp = await startUdpTransport({ address: bind, ports: udpPorts, handleFrame: (text, remote) => app.handleFrameText(text, "udp", remote), log });
+    if (udp.bound.length > 0) info(`UDP RPC on ${shown} port${udp.bound.length > 1 ? "s" : ""} ${udp.bound.join(", ")}`);
+  } else {
+    info("UDP RPC off (no ports configured)");
+  }
+  // mDNS: never for a simulated meter (it must not appear on a real network); --no-mdns turns it off.
+  let mdns: MdnsHandle | null = null;
+  if (simulate) info("mDNS off (simulated meter)");
+  else if (settings["emulation.mdns"] !== true) info("mDNS off (--no-mdns)");
+  else mdns = await startMdns({ identity: app.device.identity, httpPort: http.port, interfaceAddress: bind === "0.0.0.0" ? undefined : bind, log: info, warn: log });
   process.stdout.write(`listening on http://${shown}:${http.port}\n`);
+  info(`WebSocket RPC on ws://${shown}:${http.port}/rpc`);
+  if (!app.gen1Enabled) info("Gen1 API (/status, /emeter/N) off");
   if (bind === "0.0.0.0") {
     for (const address of lanAddresses()) info(`reachable at http://${address}:${http.port} (enter this address in the battery's app)`);
   }
   info(`device id ${app.deviceId}; data goes stale after ${settings["emulation.staleAfterS"]} s without a valid frame`);
   if (simulate) info("simulated meter: for trying things out only; it listens on 127.0.0.1 unless --bind is given");
 
+  // Memory and CPU time on demand (benchmarks, leak hunting): kill -USR2 <pid>. With node
+  // --expose-gc a collection runs first, so that the numbers show what is retained.
+  const onUsr2 = () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    process.stdout.write(`memory rss=${m.rss} heap_used=${m.heapUsed} heap_total=${m.heapTotal} external=${m.external} cpu_user_us=${cpu.user} cpu_system_us=${cpu.system} ws_clients=${ws?.clientCount ?? 0} consumers=${app.consumers.size}\n`);
+  };
+  process.on("SIGUSR2", onUsr2);
+
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   info(`${signal}: shutting down`);
+  process.off("SIGUSR2", onUsr2);
+  await mdns?.close(); // goodbye (TTL 0)
+  await ws.close();
+  await udp?.close();
   await http.close();
   await source.stop();
   return 0;

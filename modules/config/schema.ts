@@ -1,6 +1,11 @@
 // The one settings schema: it drives validation, defaults, the settings page and the docs,
 // on the device and on the host alike. A settings record is plain JSON:
 //   { "version": 1, "values": { "<key>": <value>, … } }
+// Hashed secrets (the admin password) are stored only as a salted hash (./password): a
+// changed value arrives as the typed password and applyChanges stores its hash.
+
+import { hashPassword, isPasswordHash } from "./password";
+import { sha256Hex } from "../shelly/sha256";
 
 export type FieldType = "int" | "bool" | "enum" | "string" | "secret" | "mac" | "ports";
 
@@ -16,11 +21,15 @@ export interface FieldSpec {
   max?: number;
   /** For enums, and for ints with a fixed list of allowed values. */
   choices?: readonly (string | number)[];
+  /** Words for the choices on the settings page, in the same order (default: the values). */
+  choiceLabels?: readonly string[];
   /** Strings: maximum length. Secrets: minimum and maximum length (0 = may be empty). */
   minLength?: number;
   maxLength?: number;
   /** A change takes effect only after a restart. */
   restart: boolean;
+  /** Secrets only: stored as a salted hash (./password), never as typed; write-only. */
+  hashed?: boolean;
 }
 
 export type SettingValue = number | boolean | string | number[];
@@ -36,14 +45,14 @@ export const SCHEMA: readonly FieldSpec[] = [
   { key: "meter.format", type: "enum", group: "meter", label: "Serial format", help: "8N1 for SML; 7E1 for IEC 62056-21 (D0) meters.", default: "8N1", choices: ["8N1", "7E1"], restart: true },
   { key: "meter.rxPin", type: "int", group: "meter", label: "RX pin", help: "ESP32 GPIO wired to the read head's TX (data from the meter).", default: 16, min: 0, max: 48, restart: true },
   { key: "meter.txPin", type: "int", group: "meter", label: "TX pin", help: "ESP32 GPIO wired to the read head's RX (unused by push meters).", default: 17, min: 0, max: 48, restart: true },
-  { key: "meter.powerSign", type: "enum", group: "meter", label: "Power sign", help: "auto: trust the meter except known firmware bugs; signed/unsigned: force.", default: "auto", choices: ["auto", "signed", "unsigned"], restart: false },
+  { key: "meter.powerSign", type: "enum", group: "meter", label: "Power sign", help: "auto: trust the meter except known firmware bugs; signed/unsigned: force.", default: "auto", choices: ["auto", "signed", "unsigned"], choiceLabels: ["auto", "signed (as sent)", "unsigned (DZG sign bug)"], restart: true },
   { key: "emulation.mac", type: "mac", group: "emulation", label: "Device MAC", help: "12 hex digits; the Shelly id is shellypro3em-<mac>. Empty = the board's own MAC.", default: "", restart: true },
   { key: "emulation.staleAfterS", type: "int", group: "emulation", label: "Stale after (s)", help: "Without a valid frame for this long, meter values answer an error instead of old numbers.", default: 10, min: 2, max: 3600, restart: false },
-  { key: "emulation.phaseMode", type: "enum", group: "emulation", label: "Phase mapping", help: "Where the total goes when the meter sends no per-phase power: all on phase A, or split evenly.", default: "a", choices: ["a", "split"], restart: false },
+  { key: "emulation.phaseMode", type: "enum", group: "emulation", label: "Phase mapping", help: "Where the total goes when the meter sends no per-phase power: all on phase A, or split evenly.", default: "a", choices: ["a", "split"], choiceLabels: ["all on phase A", "split evenly"], restart: false },
   { key: "emulation.udpPorts", type: "ports", group: "emulation", label: "UDP RPC ports", help: "JSON-RPC over UDP (Marstek: 1010 for B2500 firmware ≤ 224, 2220 for newer). Empty = off.", default: [1010, 2220], restart: true },
   { key: "emulation.gen1", type: "bool", group: "emulation", label: "Gen1 API", help: "Answer /status and /emeter/N for consumers that speak only Gen1.", default: true, restart: false },
   { key: "emulation.mdns", type: "bool", group: "emulation", label: "mDNS", help: "Announce the device as _http._tcp and _shelly._tcp.", default: true, restart: true },
-  { key: "admin.password", type: "secret", group: "admin", label: "Admin password", help: "Protects settings, update and restart (user admin). Empty = no password.", default: "", minLength: 0, maxLength: 64, restart: false },
+  { key: "admin.password", type: "secret", group: "admin", label: "Admin password", help: "Protects settings, update and restart (user admin). Empty = no password. Stored only as a salted hash.", default: "", minLength: 0, maxLength: 64, restart: false, hashed: true },
 ];
 
 const BY_KEY: Record<string, FieldSpec> = {};
@@ -79,6 +88,7 @@ export function validateField(spec: FieldSpec, value: unknown): string | null {
       return hasControlChars(value) ? `${spec.label} must not contain control characters.` : null;
     case "secret": {
       if (typeof value !== "string") return `${spec.label} must be text.`;
+      if (spec.hashed === true && isPasswordHash(value)) return null;
       const n = utf8Length(value);
       if (spec.key === "wifi.password" && n > 0 && n < 8) return "WiFi password must be empty or 8 to 63 characters.";
       if (spec.maxLength !== undefined && n > spec.maxLength) return `${spec.label} must be at most ${spec.maxLength} characters.`;
@@ -104,11 +114,17 @@ export function validateField(spec: FieldSpec, value: unknown): string | null {
 
 export type ValidationResult = { ok: true; values: SettingValues } | { ok: false; errors: Record<string, string> };
 
+export interface ApplyOptions {
+  /** Salt (hex, 8 to 64 digits) for hashing a new password; best random. Default: derived from the record. */
+  salt?: string;
+}
+
 /**
  * Applies `changes` to `current` when every changed field is valid; otherwise reports
- * every invalid field and changes nothing. Unknown keys are refused.
+ * every invalid field and changes nothing. Unknown keys are refused. A typed password for
+ * a hashed secret is stored as its hash ("" stays "": no password).
  */
-export function applyChanges(current: SettingValues, changes: Record<string, unknown>): ValidationResult {
+export function applyChanges(current: SettingValues, changes: Record<string, unknown>, options?: ApplyOptions): ValidationResult {
   const errors: Record<string, string> = {};
   const next: SettingValues = { ...current };
   for (const key of Object.keys(changes)) {
@@ -119,9 +135,19 @@ export function applyChanges(current: SettingValues, changes: Record<string, unk
     }
     const error = validateField(spec, changes[key]);
     if (error !== null) errors[key] = error;
-    else next[key] = changes[key] as SettingValue;
+    else next[key] = storedForm(spec, changes[key] as SettingValue, current, options?.salt);
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, values: next };
+}
+
+/** A valid value as it is stored: hashed secrets as their hash, everything else as given. */
+function storedForm(spec: FieldSpec, value: SettingValue, record: SettingValues, salt: string | undefined): SettingValue {
+  if (spec.hashed !== true || typeof value !== "string" || value === "" || isPasswordHash(value)) return value;
+  if (salt === undefined || !/^[0-9a-f]{8,64}$/.test(salt)) {
+    // No random salt given: one unique to this device's record (its MAC is in it).
+    salt = sha256Hex(spec.key + "\n" + JSON.stringify(record) + "\n" + value.length).slice(0, 16);
+  }
+  return hashPassword(value, salt);
 }
 
 /** True when applying these keys needs a restart. */
@@ -154,7 +180,11 @@ export function loadSettings(raw: unknown): { values: SettingValues; problems: s
     }
     const error = validateField(spec, value);
     if (error !== null) problems.push(`${key}: ${error} (default used)`);
-    else values[key] = value as SettingValue;
+    else {
+      const kept = storedForm(spec, value as SettingValue, stored as SettingValues, undefined);
+      if (kept !== value) problems.push(`${key} was stored in plain text; it is hashed now (save the settings to keep only the hash)`);
+      values[key] = kept;
+    }
   }
   return { values, problems };
 }
