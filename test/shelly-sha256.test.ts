@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import test from "ava";
 import fc from "fast-check";
-import { sha256Hex, utf8Encode } from "../modules/shelly/sha256";
+import { sha256Hex } from "../modules/shelly/sha256";
+import { utf8Encode } from "../modules/net/utf8";
 
 // FIPS 180-2 appendix B / RFC 6234 test vectors.
 test("SHA-256 test vectors", (t) => {

@@ -8,6 +8,8 @@
 // valid UTF-8 or are control characters as "\DDD" (decimal), as dig prints them. So every
 // name read from the wire turns back into exactly the same bytes.
 
+import { utf8Decode, utf8Encode } from "./utf8";
+
 export const TYPE_A = 1;
 export const TYPE_PTR = 12;
 export const TYPE_TXT = 16;
@@ -657,13 +659,6 @@ function appendUtf8(out: number[], text: string, i: number): number {
   return i + used;
 }
 
-/** UTF-8 bytes of a string (lone surrogates become U+FFFD). */
-export function utf8Encode(text: string): Uint8Array {
-  const out: number[] = [];
-  let i = 0;
-  while (i < text.length) i = appendUtf8(out, text, i);
-  return Uint8Array.from(out);
-}
 
 /**
  * Length of the valid UTF-8 sequence at bytes[i] (RFC 3629: no overlongs, no surrogates,
@@ -700,22 +695,6 @@ function utf8CodePoint(bytes: Uint8Array, i: number, len: number): number {
   }
 }
 
-/** Text of UTF-8 bytes; each invalid byte becomes U+FFFD. */
-export function utf8Decode(bytes: Uint8Array, start: number = 0, end: number = bytes.length): string {
-  let out = "";
-  let i = start;
-  while (i < end) {
-    const len = utf8SequenceLength(bytes, i, end);
-    if (len === 0) {
-      out += "\ufffd";
-      i++;
-    } else {
-      out += String.fromCodePoint(utf8CodePoint(bytes, i, len));
-      i += len;
-    }
-  }
-  return out;
-}
 
 /** Dotted-quad IPv4 as an unsigned 32-bit number, or null ("1.2.3.4" only; no leading zeros). */
 export function parseIpv4(text: string): number | null {

@@ -2,7 +2,8 @@
 // the accept key is base64(SHA-1(key + GUID)). Not for anything that needs collision
 // resistance.
 
-import { toHex, utf8Encode } from "../shelly/sha256";
+import { toHex } from "../shelly/sha256";
+import { utf8Encode } from "./utf8";
 
 /** SHA-1 of bytes, or of a string taken as UTF-8: 20 bytes. */
 export function sha1(data: Uint8Array | string): Uint8Array {

@@ -1,7 +1,6 @@
 // UTF-8 (and Latin-1) between strings and bytes, for the network protocols. XS offers no
 // TextEncoder/TextDecoder in the core. Encoding writes into a caller's buffer, so that an HTTP
-// response or a WebSocket frame is one allocation; utf8Encode (allocating) lives in
-// modules/shelly/sha256 and is reused where a fresh array is wanted.
+// response or a WebSocket frame is one allocation; utf8Encode allocates a fresh array.
 //
 // XS stores strings as UTF-8, so s.length and s.charCodeAt(i) walk the string from its start:
 // a charCodeAt loop over a whole string is quadratic there (measured with xsnap: 16,000 chars
@@ -93,12 +92,16 @@ export function utf8EncodeInto(s: string, out: Uint8Array, offset: number): numb
   return o;
 }
 
-/** UTF-8 bytes of s in a new array (with the shell's native encoder when one is given). */
-export function utf8Bytes(s: string, encode?: (text: string) => Uint8Array): Uint8Array {
-  if (encode) return encode(s);
+/** UTF-8 bytes of s in a new array; unpaired surrogates become U+FFFD, as TextEncoder does. */
+export function utf8Encode(s: string): Uint8Array {
   const out = new Uint8Array(utf8Length(s));
   utf8EncodeInto(s, out, 0);
   return out;
+}
+
+/** UTF-8 bytes of s in a new array (with the shell's native encoder when one is given). */
+export function utf8Bytes(s: string, encode?: (text: string) => Uint8Array): Uint8Array {
+  return encode ? encode(s) : utf8Encode(s);
 }
 
 /**

@@ -3,7 +3,9 @@
 // that came as the message of a 401 error. The nonce is a time in seconds (hex in the
 // HTTP header, a number in frames) and is accepted for an hour, as Mongoose does.
 
-import { sha256, sha256Hex, toHex, utf8Encode } from "./sha256";
+import { base64Decode } from "../net/base64";
+import { utf8Encode } from "../net/utf8";
+import { sha256, sha256Hex, toHex } from "./sha256";
 
 export const AUTH_USER = "admin";
 /** How long a nonce stays valid, in seconds. */
@@ -162,27 +164,4 @@ export function verifyBasic(header: string, realm: string, ha1: string): boolean
   joined.set(prefix);
   joined.set(password, prefix.length);
   return sameHex(toHex(sha256(joined)), ha1);
-}
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-function base64Decode(s: string): Uint8Array | null {
-  let end = s.length;
-  while (end > 0 && s[end - 1] === "=") end--;
-  if (s.length % 4 !== 0 || s.length - end > 2) return null;
-  const out = new Uint8Array(Math.floor((end * 6) / 8));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    const v = B64.indexOf(s[i]);
-    if (v < 0) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }

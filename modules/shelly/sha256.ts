@@ -1,5 +1,7 @@
-// SHA-256 (FIPS 180-4) and UTF-8 encoding in plain ECMAScript, for digest authentication.
+// SHA-256 (FIPS 180-4) in plain ECMAScript, for digest authentication and password hashes.
 // XS has no crypto module in the core and, we assume, no TextEncoder.
+
+import { utf8Encode } from "../net/utf8";
 
 const K = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -12,54 +14,6 @@ const K = [
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
-/** UTF-8 bytes of a string; unpaired surrogates become U+FFFD, as TextEncoder does. */
-export function utf8Encode(s: string): Uint8Array {
-  let size = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) size += 1;
-    else if (c < 0x800) size += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) {
-      size += 4;
-      i++;
-    } else size += 3;
-  }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      out[o++] = c;
-      continue;
-    }
-    if (c < 0x800) {
-      out[o++] = 0xc0 | (c >> 6);
-      out[o++] = 0x80 | (c & 63);
-      continue;
-    }
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && isLow(next)) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-        out[o++] = 0xf0 | (c >> 18);
-        out[o++] = 0x80 | ((c >> 12) & 63);
-        out[o++] = 0x80 | ((c >> 6) & 63);
-        out[o++] = 0x80 | (c & 63);
-        continue;
-      }
-      c = 0xfffd;
-    }
-    out[o++] = 0xe0 | (c >> 12);
-    out[o++] = 0x80 | ((c >> 6) & 63);
-    out[o++] = 0x80 | (c & 63);
-  }
-  return out;
-}
-
-function isLow(c: number): boolean {
-  return c >= 0xdc00 && c <= 0xdfff;
-}
 
 /** SHA-256 of bytes, or of a string taken as UTF-8. */
 export function sha256(data: Uint8Array | string): Uint8Array {

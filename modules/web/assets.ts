@@ -3,6 +3,7 @@
 // zlib. Served gzip-compressed when the client accepts it, with an ETag; the page's
 // scripts and styles carry their hash in the URL and may be cached for a year.
 
+import { base64Decode } from "../net/base64";
 import { WEB_ASSETS } from "./assets.generated";
 import type { WebRequest, WebResponse } from "./web-http";
 
@@ -88,10 +89,8 @@ export function assetResponse(asset: WebAsset, req: WebRequest, binaryBodies = t
   if (matchesEtag(req.headers["if-none-match"], etag)) return { status: 304, headers, body: "" };
   if (!gzip) return { status: 200, headers, body: asset.text };
   headers["Content-Encoding"] = "gzip";
-  return { status: 200, headers, body: "", bytes: base64Decode(asset.gzip) };
+  return { status: 200, headers, body: "", bytes: base64Decode(asset.gzip) ?? new Uint8Array(0) };
 }
-
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 function base64Length(s: string): number {
   let pad = 0;
@@ -100,21 +99,3 @@ function base64Length(s: string): number {
   return (s.length / 4) * 3 - pad;
 }
 
-/** Base64 (with padding) → bytes; made per request, so that no copy stays in RAM. */
-export function base64Decode(s: string): Uint8Array {
-  const out = new Uint8Array(base64Length(s));
-  const value = new Uint8Array(128);
-  for (let i = 0; i < 64; i++) value[B64.charCodeAt(i)] = i;
-  let o = 0;
-  for (let i = 0; i + 3 < s.length; i += 4) {
-    const a = value[s.charCodeAt(i) & 127];
-    const b = value[s.charCodeAt(i + 1) & 127];
-    const c = value[s.charCodeAt(i + 2) & 127];
-    const d = value[s.charCodeAt(i + 3) & 127];
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    if (o < out.length) out[o++] = (v >> 16) & 0xff;
-    if (o < out.length) out[o++] = (v >> 8) & 0xff;
-    if (o < out.length) out[o++] = v & 0xff;
-  }
-  return out;
-}

@@ -1,7 +1,8 @@
 // modules/net (DNS messages, mDNS responder) on XS: the same bytes as on Node, names with
 // escapes and UTF-8 without TextEncoder, and random datagrams that never throw.
 
-import { encodeMessage, labelToText, nameToLabels, parseMessage, utf8Decode, utf8Encode, TYPE_PTR } from "../../modules/net/dns-message";
+import { encodeMessage, labelToText, nameToLabels, parseMessage, TYPE_PTR } from "../../modules/net/dns-message";
+import { utf8Decode, utf8Encode } from "../../modules/net/utf8";
 import { MdnsResponder } from "../../modules/net/mdns-responder";
 import { deepEqual, equal, ok, test } from "./harness";
 
