@@ -1,0 +1,52 @@
+// XS bench entry (bench/sections/30-xs-shelly.js): the cost of answering a battery on the
+// device — App with a meter fed by the virtual meter, answering EM.GetStatus over HTTP (the
+// MaxxiCharge/evcc path), over a UDP frame (Marstek) and Shelly.GetStatus. Exports become
+// the global `bench` inside xsnap.
+
+import { App } from "../modules/app/app";
+import { defaultValues } from "../modules/config/schema";
+import type { ShellyHost } from "../modules/shelly/host";
+import { VirtualMeter } from "../modules/simulator/virtual-meter";
+
+let now = 0;
+const host: ShellyHost = {
+  nowMs: () => now,
+  unixTime: () => 1_795_000_000 + now / 1000,
+  utcOffsetS: () => 3600,
+  uptimeS: () => Math.floor(now / 1000),
+  memory: () => ({ ramSize: 327680, ramFree: 120000, fsSize: 0, fsFree: 0 }),
+  resetReason: () => 1,
+  network: () => ({ ethPresent: false, ethIp: null, wifiStatus: "got ip", wifiIp: "192.168.1.50", wifiSsid: "home", wifiRssi: -60, staSsid: "home", apEnabled: false }),
+  temperatureC: () => null,
+  isConnected: () => false,
+  saveSettings: () => {},
+  reboot: () => {},
+};
+
+let app: App;
+const request = { method: "GET", path: "/rpc/EM.GetStatus", query: "id=0", headers: {}, body: "", remote: "192.168.1.20" };
+const statusRequest = { method: "GET", path: "/rpc/Shelly.GetStatus", query: "", headers: {}, body: "", remote: "192.168.1.20" };
+const udpFrame = '{"id":1,"method":"EM.GetStatus","params":{"id":0}}';
+
+export function setup(): number {
+  const settings = defaultValues();
+  settings["emulation.mac"] = "AABBCCDDEEFF";
+  app = new App({ settings, shellySettings: null, host });
+  const meter = new VirtualMeter({ seed: 7 });
+  app.meterBytes(meter.frame(0, 12));
+  const answer = app.handleHttp(request);
+  if (answer.status !== 200) throw new Error(`EM.GetStatus answered ${answer.status}: ${answer.body}`);
+  return answer.body.length;
+}
+
+export function emStatusHttp(): void {
+  app.handleHttp(request);
+}
+
+export function emStatusUdp(): void {
+  app.handleFrameText(udpFrame, "udp", "192.168.1.30");
+}
+
+export function shellyStatusHttp(): void {
+  app.handleHttp(statusRequest);
+}
