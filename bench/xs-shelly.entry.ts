@@ -8,7 +8,7 @@ import { defaultValues } from "../modules/config/schema";
 import type { ShellyHost } from "../modules/shelly/host";
 import { VirtualMeter } from "../modules/simulator/virtual-meter";
 
-let now = 0;
+const now = 0;
 const host: ShellyHost = {
   nowMs: () => now,
   unixTime: () => 1_795_000_000 + now / 1000,
