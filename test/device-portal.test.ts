@@ -2,10 +2,10 @@
 // (setup-api, setup-page), the status LED and the firmware-upload check (ota-upload).
 
 import test from "ava";
-import { defaultValues } from "../modules/config/schema";
+import { defaultValues, publicValues } from "../modules/config/schema";
 import { CHIP_IDS, ESP_IMAGE_MAGIC, OtaUploadCheck } from "../modules/network/ota-upload";
 import { CAPTIVE_PROBE_PATHS, hostName, isApClient, routeRequest, type PortalContext } from "../modules/network/portal";
-import { handleSetupApi, planSave, publicValues, summarizeScan, type SetupContext, type SetupRequest } from "../modules/network/setup-api";
+import { handleSetupApi, planSave, summarizeScan, type SetupContext, type SetupRequest } from "../modules/network/setup-api";
 import { SETUP_PAGE_HTML, escapeHtml } from "../modules/network/setup-page";
 import { ledLevel, ledState } from "../modules/network/status-led";
 import { SCHEMA } from "../modules/config/schema";

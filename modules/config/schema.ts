@@ -62,6 +62,33 @@ export function fieldSpec(key: string): FieldSpec | undefined {
   return BY_KEY[key];
 }
 
+/**
+ * The schema as plain, unfrozen objects, for a page to receive as JSON: on the device SCHEMA
+ * is preloaded into flash, and XS's JSON.stringify refuses such read-only objects.
+ */
+export function schemaForPage(): FieldSpec[] {
+  return SCHEMA.map((spec) => ({
+    ...spec,
+    default: Array.isArray(spec.default) ? spec.default.slice() : spec.default,
+    ...(spec.choices ? { choices: spec.choices.slice() } : {}),
+    ...(spec.choiceLabels ? { choiceLabels: spec.choiceLabels.slice() } : {}),
+  }));
+}
+
+/** Values for a page: secrets replaced by "", plus which secrets are set. */
+export function publicValues(values: SettingValues): { values: SettingValues; secretsSet: Record<string, boolean> } {
+  const out: SettingValues = {};
+  const secretsSet: Record<string, boolean> = {};
+  for (const spec of SCHEMA) {
+    const v = values[spec.key];
+    if (spec.type === "secret") {
+      out[spec.key] = "";
+      secretsSet[spec.key] = typeof v === "string" && v !== "";
+    } else out[spec.key] = Array.isArray(v) ? v.slice() : v;
+  }
+  return { values: out, secretsSet };
+}
+
 export function defaultValues(): SettingValues {
   const out: SettingValues = {};
   for (const spec of SCHEMA) out[spec.key] = Array.isArray(spec.default) ? spec.default.slice() : spec.default;

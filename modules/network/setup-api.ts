@@ -9,7 +9,7 @@
 //   POST settings   changes as JSON {key: value}; validated by the schema
 //   GET  scan       networks from the last scan (starts one when none is recent)
 
-import { applyChanges, SCHEMA, type SettingValue, type SettingValues } from "../config/schema";
+import { applyChanges, publicValues, type SettingValue, type SettingValues } from "../config/schema";
 import { isPlainObject, parseJsonBounded } from "../shelly/json-input";
 
 export interface SetupStatus {
@@ -89,20 +89,6 @@ function result(status: number, body: unknown, action: SetupAction = NONE): Setu
 function sameValue(a: SettingValue | undefined, b: SettingValue | undefined): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
   return a === b;
-}
-
-/** Values for the page: secrets replaced by "", plus which secrets are set. */
-export function publicValues(values: SettingValues): { values: SettingValues; secretsSet: Record<string, boolean> } {
-  const out: SettingValues = {};
-  const secretsSet: Record<string, boolean> = {};
-  for (const spec of SCHEMA) {
-    const v = values[spec.key];
-    if (spec.type === "secret") {
-      out[spec.key] = "";
-      secretsSet[spec.key] = typeof v === "string" && v !== "";
-    } else out[spec.key] = Array.isArray(v) ? v.slice() : v;
-  }
-  return { values: out, secretsSet };
 }
 
 /**

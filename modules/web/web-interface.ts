@@ -23,7 +23,7 @@
 import { describeDecoded } from "../../sml/decode-file";
 import { SmlDecoder } from "../../sml/decoder";
 import { hex } from "../../sml/obis";
-import { applyChanges, SCHEMA, type SettingValue } from "../config/schema";
+import { applyChanges, publicValues, schemaForPage, type SettingValue } from "../config/schema";
 import { isPlainObject, parseJsonBounded } from "../shelly/json-input";
 import { AdminSessions, clearedSessionCookie, crossSiteProblem, sessionCookie } from "./admin-session";
 import { assetResponse, findAsset } from "./assets";
@@ -264,16 +264,8 @@ export class WebInterface {
   private settingsView(): unknown {
     const values = this.ctx.settings();
     const notes = this.ctx.fieldNotes?.() ?? {};
-    const out: Record<string, SettingValue> = {};
-    const secretsSet: Record<string, boolean> = {};
-    for (const spec of SCHEMA) {
-      const v = values[spec.key];
-      if (spec.type === "secret") {
-        out[spec.key] = "";
-        secretsSet[spec.key] = typeof v === "string" && v !== "";
-      } else out[spec.key] = Array.isArray(v) ? v.slice() : v;
-    }
-    return { fields: SCHEMA, values: out, secrets_set: secretsSet, notes, pending_restart: this.pendingRestart.slice() };
+    const { values: out, secretsSet } = publicValues(values);
+    return { fields: schemaForPage(), values: out, secrets_set: secretsSet, notes, pending_restart: this.pendingRestart.slice() };
   }
 
   // ---- changing -------------------------------------------------------------------------
