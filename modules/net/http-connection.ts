@@ -22,6 +22,7 @@
 import type { HttpRequest, HttpResponse } from "../shelly/http-router";
 import { latin1Decode, utf8Decode, utf8EncodeInto, utf8Length } from "./utf8";
 import {
+
   WebSocketConnection,
   isValidWebSocketKey,
   websocketAccept,
@@ -31,6 +32,14 @@ import {
 } from "./websocket";
 
 export type { ConnectionIo } from "./websocket";
+
+/** Request headers that the router, the web interface or this connection read. */
+const KEPT_HEADERS = new Set([
+  "host", "connection", "content-length", "content-type", "transfer-encoding", "expect", "upgrade",
+  "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions",
+  "authorization", "cookie", "origin", "referer", "sec-fetch-site", "accept", "accept-encoding",
+  "if-none-match", "user-agent",
+]);
 
 /** What the handler gets: HttpRequest with every header present as a string, and the peer. */
 export interface ConnectionRequest extends HttpRequest {
@@ -281,7 +290,9 @@ function parseHead(text: string): ParsedHead | number {
     // harmless, and linear on XS, unlike a charCodeAt loop from the end.
     const value = text.slice(colon + 1, end).trim();
     const key = text.slice(start, colon).toLowerCase();
-    if (key !== "__proto__") {
+    // Only the headers something here reads are kept: on the device XS never frees a
+    // property name, so storing arbitrary names from peers would let them exhaust the keys.
+    if (KEPT_HEADERS.has(key)) {
       headers[key] = Object.prototype.hasOwnProperty.call(headers, key) ? headers[key] + ", " + value : value;
     }
     start = lineEnd + 1;
