@@ -15,6 +15,7 @@ import { emptyReadings } from "../modules/meter/readings";
 import { SmlInput } from "../modules/meter/sml-input";
 import { PHASE_CASES, phaseCaseProblems, stalenessProblems } from "./support/meter-cases";
 import { collectFrames, mulberry32 } from "./support/sml-checks";
+import { concatBytes } from "./support/bytes";
 
 const SERVER_ID = Uint8Array.of(0x0a, 0x01, 0x45, 0x4d, 0x48, 0x00, 0x00, 0x00, 0x00, 0x2a); // "EMH" serial 42
 const START = [0x1b, 0x1b, 0x1b, 0x1b, 0x01, 0x01, 0x01, 0x01];
@@ -41,16 +42,6 @@ function decodeFrame(frame: Uint8Array): SmlDecoder {
 
 function entriesOf(decoder: SmlDecoder): SmlEntry[] {
   return decoder.entries.slice(0, decoder.entryCount);
-}
-
-function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function indexOf(haystack: Uint8Array, needle: ArrayLike<number>, from = 0): number {
@@ -248,7 +239,7 @@ test("booleans, absent optionals, list-valued entries (skipped but counted), val
   const custom = valTimes.map((valTime, i): SmlValue => ({
     list: [{ octets: Uint8Array.from(OBIS.power) }, null, valTime, { uint: UNIT.W }, { int: 0 }, { int: 100 + i }, null],
   }));
-  const file = concat(
+  const file = concatBytes(
     encodeMessage(Uint8Array.of(1), 0x0101, { list: [null, null, { octets: "f" }, { octets: SERVER_ID }, null, null] }),
     encodeMessage(Uint8Array.of(2), 0x0701, { list: [null, { octets: SERVER_ID }, null, null, { list: custom }, null, null] }),
     encodeMessage(Uint8Array.of(3), 0x0201, { list: [null] }),
@@ -334,7 +325,7 @@ test("KERMIT frames (Holley DTZ541): both byte orders on the transport CRC, KERM
 
 test("unknown message types are skipped by their TL structure", (t) => {
   const entries = [{ obis: OBIS.power, unit: UNIT.W, scaler: -1, value: { int: 12345 } }];
-  const file = concat(
+  const file = concatBytes(
     encodeMessage(Uint8Array.of(1), 0x0101, { list: [null, null, { octets: "f" }, { octets: SERVER_ID }, null, null] }),
     encodeMessage(Uint8Array.of(2), 0x0901, { list: [{ octets: "?" }, { list: [{ uint: 7 }, { list: [{ bool: true }, null] }] }, { int: -5 }] }),
     encodeMessage(Uint8Array.of(3), 0x0401, { list: [null, { octets: SERVER_ID }, { list: [{ list: [{ uint: 1 }, { octets: new Uint8Array(40) }] }] }] }),
@@ -404,7 +395,7 @@ test("a frame cut off by a new start sequence: counted as truncated, the next fr
     // Cut right after the four 1b of the end escape, the next start's 1b1b1b1b makes eight:
     // by the escaping rule a literal 1b1b1b1b, so that frame is lost. Inherent, not a bug.
     if (cut === endEscape + 4) continue;
-    const { frames, errors, counters } = collectFrames(concat(a.subarray(0, cut), b));
+    const { frames, errors, counters } = collectFrames(concatBytes(a.subarray(0, cut), b));
     t.is(frames.length, 1, `cut at ${cut}`);
     t.is(hex(frames[0].payload), hex(expected.payload), `cut at ${cut}`);
     if (cut >= 8 && cut < endEscape) {
@@ -414,7 +405,7 @@ test("a frame cut off by a new start sequence: counted as truncated, the next fr
     }
     if (cut > endEscape + 4) t.deepEqual(errors, ["crc"], `cut at ${cut}: the end sequence was there, its checksum is not`);
   }
-  const together = collectFrames(concat(a.subarray(0, 40), b.subarray(0, 50), a, b));
+  const together = collectFrames(concatBytes(a.subarray(0, 40), b.subarray(0, 50), a, b));
   t.is(together.frames.length, 2);
   t.is(together.counters.truncated, 2);
 });
@@ -453,10 +444,10 @@ test("bounded buffer: a frame that never ends overflows once, memory stays bound
   t.is([...payloads][0].length, 4096);
 
   // A smaller bound, and an endless run of 0x1b (escape pairs: four literal bytes each).
-  const small = collectFrames(concat(frameOf([{ obis: obis(1), value: { octets: new Uint8Array(100) } }]), good), [], 128);
+  const small = collectFrames(concatBytes(frameOf([{ obis: obis(1), value: { octets: new Uint8Array(100) } }]), good), [], 128);
   t.is(small.frames.length, 1);
   t.deepEqual(small.errors, ["overflow"]);
-  const escapes = collectFrames(concat(START, new Uint8Array(100_000).fill(0x1b), [0x00], good));
+  const escapes = collectFrames(concatBytes(START, new Uint8Array(100_000).fill(0x1b), [0x00], good));
   t.is(escapes.frames.length, 1);
   t.is(escapes.counters.overflows, 1);
 });
@@ -485,7 +476,7 @@ test("garbage between frames is discarded and counted; every frame is found", (t
     parts.push(Uint8Array.from(garbage), frame);
     expected.push(hex(collectFrames(frame).frames[0].payload));
   }
-  const stream = concat(...parts);
+  const stream = concatBytes(...parts);
   const { frames, errors, counters } = collectFrames(stream);
   t.deepEqual(frames.map((f) => hex(f.payload)), expected);
   t.deepEqual(errors, []);
@@ -497,10 +488,10 @@ test("garbage between frames is discarded and counted; every frame is found", (t
 
 test("bytes that only look like a start or end sequence outside a frame are garbage", (t) => {
   const good = frameOf([{ obis: OBIS.power, value: { int: 42 } }]);
-  const { frames, errors } = collectFrames(concat([0x1b, 0x1b, 0x1b, 0x1b, 0x1a, 0x00, 0x12, 0x34], good, [0x1b, 0x1b, 0x1b, 0x1b, 0x02, 0x02, 0x02, 0x02], good));
+  const { frames, errors } = collectFrames(concatBytes([0x1b, 0x1b, 0x1b, 0x1b, 0x1a, 0x00, 0x12, 0x34], good, [0x1b, 0x1b, 0x1b, 0x1b, 0x02, 0x02, 0x02, 0x02], good));
   t.is(frames.length, 2);
   t.deepEqual(errors, []);
-  const badEscape = collectFrames(concat(good.subarray(0, 30), [0x1b, 0x1b, 0x1b, 0x1b, 0x07], good));
+  const badEscape = collectFrames(concatBytes(good.subarray(0, 30), [0x1b, 0x1b, 0x1b, 0x1b, 0x07], good));
   t.is(badEscape.frames.length, 1);
   t.deepEqual(badEscape.errors, ["bad_escape"]);
 });

@@ -18,6 +18,7 @@ import { emptyReadings } from "../modules/meter/readings";
 import { SmlInput } from "../modules/meter/sml-input";
 import { fixture, fixtureFiles } from "./support/fixtures";
 import { collectFrames, collectFramesBytewise, collectedDifference, mulberry32 } from "./support/sml-checks";
+import { concatBytes } from "./support/bytes";
 
 const SEED = Number(process.env.FC_SEED ?? 20241127);
 const params = (numRuns: number) => ({ seed: SEED, numRuns });
@@ -25,13 +26,7 @@ const params = (numRuns: number) => ({ seed: SEED, numRuns });
 // ---- Streams: the real ones and synthetic ones from the encoder ----
 
 function concat(parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** A synthetic stream exercising everything the assembler handles, deterministic per seed. */

@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import { HttpConnection, type ConnectionIo, type HttpConnectionOptions } from "../../modules/net/http-connection";
 import { CaptiveDnsResponder, type CaptiveDnsOptions } from "../../modules/net/dns-captive";
 
+export { RecordingIo } from "./bytes";
+
 export interface NetServer {
   port: number;
   /** Connections currently open. */
@@ -85,38 +87,6 @@ export async function serveCaptiveDns(options: CaptiveDnsOptions): Promise<DnsSe
     responder,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
-}
-
-/** A ConnectionIo that records what the core writes, for byte-level tests. */
-export class RecordingIo implements ConnectionIo {
-  readonly writes: Uint8Array[] = [];
-  closed = 0;
-
-  write(bytes: Uint8Array): void {
-    if (this.closed > 0) throw new Error("write after close");
-    this.writes.push(bytes.slice());
-  }
-
-  close(): void {
-    this.closed++;
-  }
-
-  /** Everything written so far as one array. */
-  bytes(): Uint8Array {
-    const total = this.writes.reduce((n, w) => n + w.length, 0);
-    const out = new Uint8Array(total);
-    let o = 0;
-    for (const w of this.writes) {
-      out.set(w, o);
-      o += w.length;
-    }
-    return out;
-  }
-
-  /** Everything written so far as Latin-1 text. */
-  text(): string {
-    return Buffer.from(this.bytes()).toString("latin1");
-  }
 }
 
 /** Opens a raw TCP connection, writes the given pieces (with optional pauses), and collects everything until the server closes or timeoutMs. */

@@ -8,6 +8,7 @@ import { HttpConnection, type ConnectionRequest, type HttpConnectionOptions } fr
 import { sha1Hex } from "../../modules/net/sha1";
 import { latin1Decode, utf8Decode, utf8DecodeStrict, utf8EncodeInto, utf8Length } from "../../modules/net/utf8";
 import { WebSocketConnection, encodeFrame, websocketAccept, type WebSocketHandlers } from "../../modules/net/websocket";
+import { concatBytes, RecordingIo } from "../support/bytes";
 import { deepEqual, equal, ok, test } from "./harness";
 
 // ---- helpers (no Buffer on XS) ----
@@ -22,37 +23,6 @@ function latin1(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-class Recorder {
-  writes: Uint8Array[] = [];
-  closed = 0;
-  write(bytes: Uint8Array): void {
-    if (this.closed > 0) throw new Error("write after close");
-    this.writes.push(bytes.slice());
-  }
-  close(): void {
-    this.closed++;
-  }
-  bytes(): Uint8Array {
-    return concat(this.writes);
-  }
-  text(): string {
-    const b = this.bytes();
-    return latin1Decode(b, 0, b.length);
-  }
 }
 
 /** Park–Miller generator: deterministic "random" numbers for chunking and noise. */
@@ -76,7 +46,7 @@ function statuses(text: string): number[] {
 }
 
 function http(options: Partial<HttpConnectionOptions> = {}) {
-  const io = new Recorder();
+  const io = new RecordingIo();
   const seen: ConnectionRequest[] = [];
   const connection = new HttpConnection(io, {
     remote: "10.0.0.2",
@@ -208,10 +178,10 @@ test("HTTP: random bytes never throw and never write after close (seeded)", () =
     const noise = new Uint8Array(next(300));
     for (let i = 0; i < noise.length; i++) noise[i] = next(256);
     const { connection } = http({ upgrade: () => ({}) });
-    connection.receive(concat([latin1(prefix), noise]));
+    connection.receive(concatBytes(latin1(prefix), noise));
     connection.idle(0);
     connection.idle(1e6);
-    connection.idle(2e6); // the Recorder throws on any write after close
+    connection.idle(2e6); // the RecordingIo throws on any write after close
   }
 });
 
@@ -235,12 +205,12 @@ test("WebSocket: upgrade, echo, fragments with a ping between, close echo", () =
   ok(io.text().includes("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
   const before = io.bytes().length;
   const message = bytesOf("Zähler");
-  connection.receive(concat([
+  connection.receive(concatBytes(
     clientFrame(1, message.subarray(0, 2), false),
     clientFrame(9, latin1("p")),
     clientFrame(0, message.subarray(2), true),
     clientFrame(8, Uint8Array.of(0x03, 0xe8)),
-  ]));
+  ));
   deepEqual(texts, ["Zähler"]);
   const out = io.bytes().subarray(before);
   deepEqual(Array.from(out.subarray(0, 3)), [0x8a, 1, 0x70], "pong");
@@ -254,7 +224,7 @@ test("WebSocket: upgrade, echo, fragments with a ping between, close echo", () =
 
 test("WebSocket: close codes for unmasked (1002), too big (1009) and bad UTF-8 (1007) frames", () => {
   const closeCodeOf = (bytes: Uint8Array, limit = 16384) => {
-    const io = new Recorder();
+    const io = new RecordingIo();
     const ws = new WebSocketConnection(io, { onText: () => {} }, { maxMessageBytes: limit });
     ws.receive(bytes);
     const out = io.bytes();
@@ -274,7 +244,7 @@ test("WebSocket: random bytes never throw (seeded)", () => {
     const noise = new Uint8Array(2 + next(200));
     for (let i = 0; i < noise.length; i++) noise[i] = next(256);
     if (run % 2 === 0) noise[1] |= 0x80; // masked: parse deeper
-    const io = new Recorder();
+    const io = new RecordingIo();
     const ws = new WebSocketConnection(io, { onText: () => {}, onBinary: () => {} }, { maxMessageBytes: 128 });
     ws.receive(noise);
     ws.idle(0);
