@@ -9,6 +9,7 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { readAll, type ByteSource } from "../modules/net/byte-source";
 
 export interface CoreHttpRequest {
   method: string;
@@ -26,8 +27,10 @@ export interface CoreHttpResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** A binary body (pre-compressed web assets); when present, `body` is ignored. */
+  /** A binary body; when present, `body` is ignored. */
   bytes?: Uint8Array;
+  /** A body made on demand (the web assets); when present, `body` and `bytes` are ignored. */
+  source?: ByteSource;
 }
 
 export type CoreHttpHandler = (request: CoreHttpRequest) => CoreHttpResponse;
@@ -119,7 +122,7 @@ export async function startHttpServer(options: HttpTransportOptions): Promise<Ht
         options.log?.(`internal error for ${req.method} ${url}: ${(error as Error).stack ?? error}`);
         response = { status: 500, headers: { "Content-Type": "application/json" }, body: '{"code":-1,"message":"Internal error"}' };
       }
-      const payload = response.bytes ?? response.body;
+      const payload = response.source !== undefined ? readAll(response.source) : (response.bytes ?? response.body);
       res.writeHead(response.status, { ...response.headers, "Content-Length": typeof payload === "string" ? Buffer.byteLength(payload) : payload.length });
       res.end(req.method === "HEAD" ? undefined : payload);
     });

@@ -40,7 +40,7 @@ export interface NodeWebContextOptions {
 
 export class NodeWebContext implements WebContext {
   readonly ota = null;
-  /** host/http-transport sends WebResponse.bytes: the pages go out gzip-compressed. */
+  /** host/http-transport sends binary bodies: the pages go out gzip-compressed. */
   readonly binaryBodies = true;
   private readonly o: NodeWebContextOptions;
 

@@ -66,20 +66,22 @@ export function generatedModule(assets) {
     "",
     'import type { WebAsset } from "./assets";',
     "",
-    "export const WEB_ASSETS: readonly WebAsset[] = [",
+    "export const WEB_ASSETS: readonly WebAsset[] = Object.freeze([",
   ];
   for (const a of assets) {
-    const gzip = gzipSync(Buffer.from(a.text, "utf8"), { level: 9 }).toString("base64");
-    lines.push("  {");
+    const bytes = gzipSync(Buffer.from(a.text, "utf8"), { level: 9 });
+    lines.push("  Object.freeze({");
     lines.push(`    path: ${JSON.stringify(a.path)},`);
     lines.push(`    type: ${JSON.stringify(a.type)},`);
     lines.push(`    etag: ${JSON.stringify(hash(a.text))},`);
     lines.push(`    cache: ${JSON.stringify(a.cache)},`);
     lines.push(`    text: ${JSON.stringify(a.text)},`);
-    lines.push(`    gzip: ${JSON.stringify(gzip)},`);
-    lines.push("  },");
+    lines.push(`    textBytes: ${Buffer.byteLength(a.text, "utf8")},`);
+    lines.push(`    gzip: ${JSON.stringify(bytes.toString("base64"))},`);
+    lines.push(`    gzipBytes: ${bytes.length},`);
+    lines.push("  }),");
   }
-  lines.push("];", "");
+  lines.push("]);", "");
   return lines.join("\n");
 }
 

@@ -14,6 +14,7 @@ import {
 } from "../modules/net/http-connection";
 import { encodeFrame, type WebSocketConnection } from "../modules/net/websocket";
 import { RecordingIo, parseHttpResponses } from "./support/net-adapter";
+import { readAll, textSource, type ByteSource } from "../modules/net/byte-source";
 
 const latin1 = (text: string) => Uint8Array.from(Buffer.from(text, "latin1"));
 const utf8 = (text: string) => Uint8Array.from(Buffer.from(text, "utf8"));
@@ -671,4 +672,50 @@ test("property: a native encodeText in the io gives the same bytes as the pure e
     { numRuns: 300 },
   );
   t.pass();
+});
+
+test("bodies as bytes or made on demand: Content-Length, HEAD, 304; a large body is written apart from the head, never copied", (t) => {
+  const page = "<p>Zähler</p>".repeat(200); // 2.8 KB
+  const pageBytes = utf8(page);
+  const bytes = Uint8Array.from([0, 1, 2, 255]);
+  const sources: ByteSource[] = [];
+  const { io, send } = rig({
+    handle: (request) => {
+      if (request.path === "/bytes") return { status: 200, headers: {}, body: "ignored", bytes };
+      if (request.path === "/304") return { status: 304, headers: {}, body: "", source: textSource(page, pageBytes.length) };
+      const source = textSource(page, pageBytes.length);
+      sources.push(source);
+      return { status: 200, headers: { "Content-Type": "text/html" }, body: "ignored", source };
+    },
+  });
+  send("GET /bytes HTTP/1.1\r\n\r\nGET /page HTTP/1.1\r\n\r\nHEAD /page HTTP/1.1\r\n\r\nGET /304 HTTP/1.1\r\n\r\n");
+  const [b, p, h, n] = parseHttpResponses(io.text(), [2]);
+  t.is(b.headers["content-length"], "4");
+  t.deepEqual(Buffer.from(b.body, "latin1"), Buffer.from(bytes));
+  t.is(p.headers["content-length"], String(pageBytes.length));
+  t.is(fromLatin1(p.body), page);
+  t.is(h.headers["content-length"], String(pageBytes.length), "HEAD announces the length");
+  t.is(h.body, "");
+  t.is(n.status, 304);
+  t.false("content-length" in n.headers);
+  // Writes: [head+4 bytes], [head], [page], [HEAD's head], [304 head]; the small body rides with its head.
+  t.is(io.writes.length, 5);
+  t.deepEqual(Buffer.from(io.writes[2]), Buffer.from(pageBytes));
+  t.is(sources.length, 2, "HEAD made a source but it was never read");
+});
+
+test("a source goes to io.writeSource when the transport has one (pulled later, in order)", (t) => {
+  const page = "x".repeat(5000);
+  const io = new RecordingIo() as RecordingIo & { writeSource(source: ByteSource): void };
+  const handed: ByteSource[] = [];
+  io.writeSource = (source) => {
+    handed.push(source);
+    io.writes.push(readAll(source));
+  };
+  const connection = new HttpConnection(io, { handle: () => ({ status: 200, headers: {}, body: "", source: textSource(page, page.length) }) });
+  connection.receive(latin1("GET / HTTP/1.1\r\n\r\n"));
+  t.is(handed.length, 1);
+  const [r] = parseHttpResponses(io.text());
+  t.is(r.headers["content-length"], "5000");
+  t.is(r.body, page);
 });

@@ -464,8 +464,8 @@ export class DeviceShell {
       }),
       meterLink: (): MeterLinkInfo => this.meterLink(),
       ota: this.ota,
-      // modules/net's HttpConnection writes string bodies only: the pages go out as text.
-      binaryBodies: false,
+      // TcpLink pulls the pages' gzip bytes from flash a segment at a time (ByteSource).
+      binaryBodies: true,
     };
   }
 

@@ -20,6 +20,7 @@
 // of chunks (any size, no maxBodyBytes limit) instead of a string.
 
 import type { HttpRequest, HttpResponse } from "../shelly/http-router";
+import { readAll, type ByteSource } from "./byte-source";
 import { latin1Decode, utf8Decode, utf8EncodeInto, utf8Length } from "./utf8";
 import {
 
@@ -47,6 +48,18 @@ export interface ConnectionRequest extends HttpRequest {
   /** The peer's address as the shell named it (e.g. "192.168.1.20"); "" when unknown. */
   remote: string;
 }
+
+/**
+ * What the handler answers: HttpResponse, whose body may also be bytes (`bytes`, sent as
+ * they are) or made on demand (`source`, see ./byte-source); either one replaces `body`.
+ */
+export interface ConnectionResponse extends HttpResponse {
+  bytes?: Uint8Array;
+  source?: ByteSource;
+}
+
+/** Bodies up to this size go out in one write with the head; larger ones are not copied. */
+const SMALL_BODY_BYTES = 1024;
 
 /** Takes a request body chunk by chunk (see HttpConnectionOptions.streamBody). */
 export interface HttpBodySink {
@@ -87,7 +100,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
 
 export interface HttpConnectionOptions {
   /** Answers a request; exceptions become 500 and close the connection. */
-  handle(request: ConnectionRequest): HttpResponse;
+  handle(request: ConnectionRequest): ConnectionResponse;
   /** The peer's address, passed on in every request. */
   remote?: string;
   /** Offered every GET with "Upgrade: websocket": handlers to accept it, null to serve it as plain HTTP. */
@@ -797,7 +810,7 @@ export class HttpConnection {
 
   private finishRequest(bytes: Uint8Array | null, start: number, end: number): void {
     const request = this.request as ConnectionRequest;
-    let response: HttpResponse | undefined;
+    let response: ConnectionResponse | undefined;
     const sink = this.sink;
     if (sink !== null) {
       this.sink = null;
@@ -899,7 +912,7 @@ export class HttpConnection {
     }
   }
 
-  private writeResponse(response: HttpResponse, keepAlive: boolean): void {
+  private writeResponse(response: ConnectionResponse, keepAlive: boolean): void {
     const status = response.status;
     let head = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n";
     const headers = response.headers;
@@ -912,21 +925,48 @@ export class HttpConnection {
       head += name + ": " + value + "\r\n";
     }
     const noBody = status < 200 || status === 204 || status === 304;
-    const body = noBody ? "" : String(response.body);
-    const encode = this.io.encodeText;
-    const bodyBytes = encode && body.length > 0 ? encode.call(this.io, body) : null;
-    const bodyLength = bodyBytes !== null ? bodyBytes.length : utf8Length(body);
+    const source = noBody ? undefined : response.source;
+    let bodyBytes: Uint8Array | null = null;
+    let bodyLength = 0;
+    if (source !== undefined) {
+      bodyLength = source.length;
+    } else if (!noBody && response.bytes !== undefined) {
+      bodyBytes = response.bytes;
+      bodyLength = bodyBytes.length;
+    } else if (!noBody) {
+      const body = String(response.body);
+      if (body.length > 0) {
+        const encode = this.io.encodeText;
+        if (encode) bodyBytes = encode.call(this.io, body);
+        else {
+          bodyBytes = new Uint8Array(utf8Length(body));
+          utf8EncodeInto(body, bodyBytes, 0);
+        }
+        bodyLength = bodyBytes.length;
+      }
+    }
     if (!noBody) head += "Content-Length: " + bodyLength + "\r\n";
     head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    const sendBody = !this.isHead && !noBody && bodyLength > 0;
+    // A small body goes out with the head in one write (one TCP segment); a large one, or a
+    // source, separately, so that the body is never copied.
     const headLength = utf8Length(head);
-    const sendBody = !this.isHead && !noBody;
-    const out = new Uint8Array(headLength + (sendBody ? bodyLength : 0));
-    utf8EncodeInto(head, out, 0);
-    if (sendBody) {
-      if (bodyBytes !== null) out.set(bodyBytes, headLength);
-      else utf8EncodeInto(body, out, headLength);
+    if (sendBody && bodyBytes !== null && bodyLength <= SMALL_BODY_BYTES) {
+      const out = new Uint8Array(headLength + bodyLength);
+      utf8EncodeInto(head, out, 0);
+      out.set(bodyBytes, headLength);
+      this.io.write(out);
+      return;
     }
+    const out = new Uint8Array(headLength);
+    utf8EncodeInto(head, out, 0);
     this.io.write(out);
+    if (!sendBody) return;
+    if (bodyBytes !== null) this.io.write(bodyBytes);
+    else if (source !== undefined) {
+      if (this.io.writeSource) this.io.writeSource(source);
+      else this.io.write(readAll(source));
+    }
   }
 
   private writeError(status: number): void {

@@ -14,6 +14,7 @@
 // finish is cut after closeWaitMs.
 
 import { base64Encode } from "./base64";
+import type { ByteSource } from "./byte-source";
 import { sha1 } from "./sha1";
 import { utf8DecodeStrict, utf8EncodeInto, utf8Length } from "./utf8";
 
@@ -29,6 +30,12 @@ export interface ConnectionIo {
    * compute for large bodies.
    */
   encodeText?(text: string): Uint8Array;
+  /**
+   * Optional: sends a body made on demand (see ./byte-source), pulled a slice at a time as
+   * the transport has room, after everything written before. Without it the connection
+   * reads the whole source into one array and write()s that.
+   */
+  writeSource?(source: ByteSource): void;
 }
 
 export interface WebSocketHandlers {

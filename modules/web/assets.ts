@@ -3,7 +3,7 @@
 // zlib. Served gzip-compressed when the client accepts it, with an ETag; the page's
 // scripts and styles carry their hash in the URL and may be cached for a year.
 
-import { base64Decode } from "../net/base64";
+import { base64Source, textSource } from "../net/byte-source";
 import { WEB_ASSETS } from "./assets.generated";
 import type { WebRequest, WebResponse } from "./web-http";
 
@@ -18,8 +18,12 @@ export interface WebAsset {
   cache: string;
   /** The asset as text (for clients that do not accept gzip). */
   text: string;
+  /** UTF-8 length of `text`. */
+  textBytes: number;
   /** The gzip-compressed bytes, base64. */
   gzip: string;
+  /** Count of gzip bytes. */
+  gzipBytes: number;
 }
 
 export function findAsset(path: string): WebAsset | null {
@@ -31,7 +35,7 @@ export function findAsset(path: string): WebAsset | null {
 /** The gzip bytes of all assets together (the size budget). */
 export function totalGzipBytes(): number {
   let n = 0;
-  for (const a of WEB_ASSETS) n += base64Length(a.gzip);
+  for (const a of WEB_ASSETS) n += a.gzipBytes;
   return n;
 }
 
@@ -65,7 +69,11 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return false;
 }
 
-/** The asset for this request; gzip only when the client accepts it and `binaryBodies` (the shell can send bytes). */
+/**
+ * The asset for this request, its body made on demand (a ByteSource: shells send it a piece
+ * at a time, so the device never holds a page in RAM); gzip when the client accepts it and
+ * `binaryBodies` (the shell can send bytes).
+ */
 export function assetResponse(asset: WebAsset, req: WebRequest, binaryBodies = true): WebResponse {
   const method = req.method.toUpperCase();
   const headers: Record<string, string> = {
@@ -87,15 +95,8 @@ export function assetResponse(asset: WebAsset, req: WebRequest, binaryBodies = t
   const etag = '"' + asset.etag + (gzip ? "-gz" : "") + '"';
   headers.ETag = etag;
   if (matchesEtag(req.headers["if-none-match"], etag)) return { status: 304, headers, body: "" };
-  if (!gzip) return { status: 200, headers, body: asset.text };
+  if (!gzip) return { status: 200, headers, body: "", source: textSource(asset.text, asset.textBytes) };
   headers["Content-Encoding"] = "gzip";
-  return { status: 200, headers, body: "", bytes: base64Decode(asset.gzip) ?? new Uint8Array(0) };
-}
-
-function base64Length(s: string): number {
-  let pad = 0;
-  if (s.endsWith("==")) pad = 2;
-  else if (s.endsWith("=")) pad = 1;
-  return (s.length / 4) * 3 - pad;
+  return { status: 200, headers, body: "", source: base64Source(asset.gzip, asset.gzipBytes) };
 }
 

@@ -1,6 +1,7 @@
 // Requests and responses of the web interface: the core's HttpRequest/HttpResponse, plus
 // binary bodies for pre-compressed assets.
 
+import type { ByteSource } from "../net/byte-source";
 import type { HttpRequest, HttpResponse } from "../shelly/http-router";
 
 export interface WebRequest extends HttpRequest {
@@ -9,11 +10,13 @@ export interface WebRequest extends HttpRequest {
 }
 
 /**
- * A response. When `bytes` is present it is the body (sent as is, Content-Length =
- * bytes.length) and `body` is ignored: shells must support this for gzip assets.
+ * A response. When `bytes` or `source` is present it is the body (sent as is,
+ * Content-Length = its length) and `body` is ignored: shells must support both (the pages
+ * come as sources, see modules/net/byte-source).
  */
 export interface WebResponse extends HttpResponse {
   bytes?: Uint8Array;
+  source?: ByteSource;
 }
 
 /**

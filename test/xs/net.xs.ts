@@ -3,6 +3,8 @@
 // a seeded generator, so every run is the same.
 
 import { base64Encode } from "../../modules/net/base64";
+import { base64Source, readAll, textSource } from "../../modules/net/byte-source";
+import { WEB_ASSETS } from "../../modules/web/assets.generated";
 import { CaptiveDnsResponder } from "../../modules/net/dns-captive";
 import { HttpConnection, type ConnectionRequest, type HttpConnectionOptions } from "../../modules/net/http-connection";
 import { sha1Hex } from "../../modules/net/sha1";
@@ -86,6 +88,42 @@ test("SHA-1 (RFC 3174), base64 (RFC 4648) and the WebSocket accept key (RFC 6455
 });
 
 // ---- HTTP ----
+
+test("byte sources: text and base64 in pieces give the same bytes as whole encodings; the web assets decode", () => {
+  const text = "a".repeat(62) + "Zähler 🔌 ⚡" + "b".repeat(70);
+  const whole = new Uint8Array(utf8Length(text));
+  utf8EncodeInto(text, whole, 0);
+  for (const size of [4, 5, 7, 64, 1460]) {
+    const source = textSource(text, whole.length);
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const into = new Uint8Array(size);
+      const n = source.read(into);
+      if (n === 0) break;
+      parts.push(into.subarray(0, n));
+    }
+    deepEqual(Array.from(concatBytes(...parts)), Array.from(whole), "piece " + size);
+  }
+  const bytes = Uint8Array.from([0, 1, 2, 250, 251, 252, 253]);
+  for (let n = 0; n <= bytes.length; n++) {
+    const b64 = base64Encode(bytes.subarray(0, n));
+    deepEqual(Array.from(readAll(base64Source(b64, n))), Array.from(bytes.subarray(0, n)), "length " + n);
+  }
+  for (const a of WEB_ASSETS) {
+    equal(readAll(textSource(a.text, a.textBytes)).length, a.textBytes, a.path);
+    const gz = readAll(base64Source(a.gzip, a.gzipBytes));
+    equal(gz[0] * 256 + gz[1], 0x1f8b, a.path + " is gzip");
+  }
+});
+
+test("HTTP: a body from a source has its length in the head and follows it", () => {
+  const page = "<p>Zähler</p>".repeat(100);
+  const length = utf8Length(page);
+  const { io, send } = http({ handle: () => ({ status: 200, headers: {}, body: "", source: textSource(page, length) }) });
+  send("GET / HTTP/1.1\r\n\r\n");
+  const text = utf8Decode(io.bytes(), 0, io.bytes().length);
+  equal(text, "HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\nConnection: keep-alive\r\n\r\n" + page);
+});
 
 test("HTTP: a GET gives exact response bytes and keeps the connection", () => {
   const { io, seen, send } = http({ handle: (r) => (seen.push(r), { status: 200, headers: { "Content-Type": "application/json" }, body: "{}" }) });
