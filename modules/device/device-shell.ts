@@ -338,7 +338,9 @@ export class DeviceShell {
       },
       onText: (text, ws) => {
         const reply = this.app.handleFrameText(text, "ws", remote);
-        if (reply.src !== null) client.src = reply.src;
+        // With a Shelly password set, only a frame that proved it subscribes (NotifyStatus
+        // carries the protected meter values); the reply goes out either way.
+        if (reply.src !== null && reply.authenticated) client.src = reply.src;
         if (reply.reply !== null) ws.sendText(reply.reply);
       },
       onClose: () => {
