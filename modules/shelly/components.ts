@@ -1,10 +1,12 @@
 // The single source of truth for the emulated Shelly Pro 3EM (triphase profile): every
 // component key, its RPC name, its status and config fields in the real device's key
-// order with the decimals the device prints (api.md §2; samples/gen2).
+// order with the decimals the device prints (api.md §2; samples/gen2). Every table here is
+// frozen (deepFreeze): on the device it stays in flash, and nothing can change it at run time.
 
 import type { PhaseView } from "../meter/grid-view";
 import {
   boolean,
+  deepFreeze,
   nullableNumber,
   nullableString,
   requiredString,
@@ -30,8 +32,12 @@ export interface ComponentDef {
 const NOT_SUPPORTED = "not supported by this emulation";
 const NETWORK_ELSEWHERE = "network settings are changed on the device's own settings page";
 
+// Getters close over consts, not over parameters or loop variables: on the device such a
+// closure in a preloaded table would need a RAM slot (xsl reports it as "no const").
+
 function constant(key: string, kind: Field["kind"], value: unknown, fixedReason?: string, decimals?: number): Field {
-  return { key, kind, get: () => value, fixedReason, decimals };
+  const fixed = value;
+  return { key, kind, get: () => fixed, fixedReason, decimals };
 }
 
 function obj(key: string, fields: readonly Field[]): Field {
@@ -43,27 +49,28 @@ const idField = (id: number): Field => constant("id", "number", id);
 // ---- em:0 -------------------------------------------------------------------------
 
 /** Per-phase em:0 fields, in the device's order, with their decimals. */
-export const EM_PHASE_FIELDS: readonly { suffix: string; decimals: number; get: (p: PhaseView) => number }[] = [
+export const EM_PHASE_FIELDS: readonly { readonly suffix: string; readonly decimals: number; readonly get: (p: PhaseView) => number }[] = deepFreeze([
   { suffix: "current", decimals: 3, get: (p) => p.current },
   { suffix: "voltage", decimals: 1, get: (p) => p.voltage },
   { suffix: "act_power", decimals: 1, get: (p) => p.actPower },
   { suffix: "aprt_power", decimals: 1, get: (p) => p.aprtPower },
   { suffix: "pf", decimals: 2, get: (p) => p.pf },
   { suffix: "freq", decimals: 1, get: (p) => p.freq },
-];
+]);
 
-export const PHASE_LETTERS = ["a", "b", "c"] as const;
+export const PHASE_LETTERS = Object.freeze(["a", "b", "c"] as const);
 
 function emStatusFields(): Field[] {
   const fields: Field[] = [idField(0)];
   for (let i = 0; i < 3; i++) {
+    const phase = i;
     for (const pf of EM_PHASE_FIELDS) {
       const getPhase = pf.get;
       fields.push({
-        key: PHASE_LETTERS[i] + "_" + pf.suffix,
+        key: PHASE_LETTERS[phase] + "_" + pf.suffix,
         kind: "fixed",
         decimals: pf.decimals,
-        get: (c: FieldContext) => getPhase(c.view!.phases[i]),
+        get: (c: FieldContext) => getPhase(c.view!.phases[phase]),
       });
     }
   }
@@ -92,9 +99,10 @@ const EM_CONFIG: readonly Field[] = [
 function emdataStatusFields(): Field[] {
   const fields: Field[] = [idField(0)];
   for (let i = 0; i < 3; i++) {
+    const phase = i;
     fields.push(
-      { key: PHASE_LETTERS[i] + "_total_act_energy", kind: "fixed", decimals: 2, get: (c) => c.view!.phases[i].importWh },
-      { key: PHASE_LETTERS[i] + "_total_act_ret_energy", kind: "fixed", decimals: 2, get: (c) => c.view!.phases[i].exportWh },
+      { key: PHASE_LETTERS[phase] + "_total_act_energy", kind: "fixed", decimals: 2, get: (c) => c.view!.phases[phase].importWh },
+      { key: PHASE_LETTERS[phase] + "_total_act_ret_energy", kind: "fixed", decimals: 2, get: (c) => c.view!.phases[phase].exportWh },
     );
   }
   fields.push(
@@ -332,7 +340,8 @@ const WS_CONFIG: readonly Field[] = [
 ];
 
 function connected(kind: "mqtt" | "ws"): readonly Field[] {
-  return [{ key: "connected", kind: "bool", get: (c) => c.host.isConnected(kind) }];
+  const service = kind;
+  return [{ key: "connected", kind: "bool", get: (c) => c.host.isConnected(service) }];
 }
 
 function celsiusToFahrenheit(c: number | null): number | null {
@@ -342,7 +351,7 @@ function celsiusToFahrenheit(c: number | null): number | null {
 // ---- the table ----------------------------------------------------------------------
 
 /** All components, in the order Shelly.GetStatus / GetConfig list them (alphabetical by key). */
-export const COMPONENTS: readonly ComponentDef[] = [
+export const COMPONENTS: readonly ComponentDef[] = deepFreeze([
   {
     key: "ble",
     rpcName: "BLE",
@@ -411,12 +420,12 @@ export const COMPONENTS: readonly ComponentDef[] = [
   },
   { key: "wifi", rpcName: "Wifi", id: null, meterData: false, status: WIFI_STATUS, config: WIFI_CONFIG },
   { key: "ws", rpcName: "WS", id: null, meterData: false, status: connected("ws"), config: WS_CONFIG },
-];
+]);
 
 /** Component order in Shelly.ListMethods (as a real device lists them). */
-export const METHOD_LIST_ORDER: readonly string[] = [
+export const METHOD_LIST_ORDER: readonly string[] = Object.freeze([
   "sys", "wifi", "eth", "ble", "cloud", "mqtt", "ws", "modbus", "em:0", "emdata:0", "temperature:0",
-];
+]);
 
 export function componentByKey(key: string): ComponentDef | null {
   for (let i = 0; i < COMPONENTS.length; i++) if (COMPONENTS[i].key === key) return COMPONENTS[i];

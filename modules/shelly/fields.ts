@@ -9,6 +9,21 @@ import { formatFixed, formatNumber, quoteJsonString, type JsonWriter } from "./j
 import { isPlainObject } from "./json-input";
 import type { ShellySettings } from "./settings";
 
+/**
+ * Freezes a constant table and every object and array inside it, and returns it. On the
+ * device the modules are preloaded: a frozen table stays in flash, an unfrozen one is copied
+ * to RAM at start-up. XS's `Object.freeze(o, true)` would do the same there, but Node ignores
+ * the second argument. Functions and typed arrays are left alone (XS's linker freezes the
+ * functions of preloaded modules; a typed array with elements cannot be frozen). Tables are
+ * trees: no cycles. Note that XS's JSON.stringify refuses a table in flash: serialise a copy.
+ */
+export function deepFreeze<T>(table: T): T {
+  if (typeof table !== "object" || table === null || ArrayBuffer.isView(table)) return table;
+  const values = Object.values(table as object) as unknown[];
+  for (let i = 0; i < values.length; i++) deepFreeze(values[i]);
+  return Object.freeze(table);
+}
+
 /** Everything a field getter may read. */
 export interface FieldContext {
   readonly identity: DeviceIdentity;
@@ -185,20 +200,25 @@ function applyInto(
 }
 
 // Setter helpers: each checks the value and stores it, or says what was expected.
+// The setters close over const copies of the numbers: in a preloaded table a closure over a
+// parameter (a variable binding) needs a RAM slot on the device, one over a const does not
+// (the linker xsl reports the others as "no const"). Closures over functions are const anyway.
 
 export function nullableString(maxLength: number, store: (d: ShellySettings, v: string | null) => void): FieldSetter {
+  const limit = maxLength;
   return (d, v) => {
     if (v !== null && typeof v !== "string") return "expected a string or null";
-    if (typeof v === "string" && v.length > maxLength) return "longer than " + maxLength + " characters";
+    if (typeof v === "string" && v.length > limit) return "longer than " + limit + " characters";
     store(d, v);
     return null;
   };
 }
 
 export function requiredString(maxLength: number, store: (d: ShellySettings, v: string) => void): FieldSetter {
+  const limit = maxLength;
   return (d, v) => {
     if (typeof v !== "string") return "expected a string";
-    if (v.length > maxLength) return "longer than " + maxLength + " characters";
+    if (v.length > limit) return "longer than " + limit + " characters";
     store(d, v);
     return null;
   };
@@ -213,9 +233,11 @@ export function boolean(store: (d: ShellySettings, v: boolean) => void): FieldSe
 }
 
 export function nullableNumber(min: number, max: number, store: (d: ShellySettings, v: number | null) => void): FieldSetter {
+  const low = min;
+  const high = max;
   return (d, v) => {
     if (v !== null && (typeof v !== "number" || !isFinite(v))) return "expected a number or null";
-    if (typeof v === "number" && (v < min || v > max)) return "out of range " + min + ".." + max;
+    if (typeof v === "number" && (v < low || v > high)) return "out of range " + low + ".." + high;
     store(d, v);
     return null;
   };
