@@ -5,31 +5,32 @@
 // changed value arrives as the typed password and applyChanges stores its hash.
 
 import { hashPassword, isPasswordHash } from "./password";
+import { deepFreeze } from "../shelly/fields";
 import { sha256Hex } from "../shelly/sha256";
 
 export type FieldType = "int" | "bool" | "enum" | "string" | "secret" | "mac" | "ports";
 
 export interface FieldSpec {
-  key: string;
-  type: FieldType;
-  label: string;
-  help: string;
+  readonly key: string;
+  readonly type: FieldType;
+  readonly label: string;
+  readonly help: string;
   /** Group on the settings page. */
-  group: "wifi" | "meter" | "emulation" | "admin";
-  default: SettingValue;
-  min?: number;
-  max?: number;
+  readonly group: "wifi" | "meter" | "emulation" | "admin";
+  readonly default: Readonly<SettingValue>;
+  readonly min?: number;
+  readonly max?: number;
   /** For enums, and for ints with a fixed list of allowed values. */
-  choices?: readonly (string | number)[];
+  readonly choices?: readonly (string | number)[];
   /** Words for the choices on the settings page, in the same order (default: the values). */
-  choiceLabels?: readonly string[];
+  readonly choiceLabels?: readonly string[];
   /** Strings: maximum length. Secrets: minimum and maximum length (0 = may be empty). */
-  minLength?: number;
-  maxLength?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
   /** A change takes effect only after a restart. */
-  restart: boolean;
+  readonly restart: boolean;
   /** Secrets only: stored as a salted hash (./password), never as typed; write-only. */
-  hashed?: boolean;
+  readonly hashed?: boolean;
 }
 
 export type SettingValue = number | boolean | string | number[];
@@ -37,7 +38,8 @@ export type SettingValues = Record<string, SettingValue>;
 
 export const SETTINGS_VERSION = 1;
 
-export const SCHEMA: readonly FieldSpec[] = [
+/** Frozen (deepFreeze): on the device it stays in flash; the page gets a copy (schemaForPage). */
+export const SCHEMA: readonly FieldSpec[] = deepFreeze([
   { key: "wifi.ssid", type: "string", group: "wifi", label: "WiFi network", help: "Name (SSID) of the network to join; empty = stay in setup mode.", default: "", maxLength: 32, restart: true },
   { key: "wifi.password", type: "secret", group: "wifi", label: "WiFi password", help: "Empty for an open network, otherwise 8 to 63 characters.", default: "", minLength: 0, maxLength: 63, restart: true },
   { key: "meter.protocol", type: "enum", group: "meter", label: "Meter protocol", help: "SML push (most German smart meters).", default: "sml", choices: ["sml"], restart: true },
@@ -53,10 +55,12 @@ export const SCHEMA: readonly FieldSpec[] = [
   { key: "emulation.gen1", type: "bool", group: "emulation", label: "Gen1 API", help: "Answer /status and /emeter/N for consumers that speak only Gen1.", default: true, restart: false },
   { key: "emulation.mdns", type: "bool", group: "emulation", label: "mDNS", help: "Announce the device as _http._tcp and _shelly._tcp.", default: true, restart: true },
   { key: "admin.password", type: "secret", group: "admin", label: "Admin password", help: "Protects settings, update and restart (user admin). Empty = no password. Stored only as a salted hash.", default: "", minLength: 0, maxLength: 64, restart: false, hashed: true },
-];
+]);
 
-const BY_KEY: Record<string, FieldSpec> = {};
+/** The specs by key, without a prototype: "constructor" or "__proto__" is no setting. */
+const BY_KEY = Object.create(null) as Record<string, FieldSpec | undefined>;
 for (const spec of SCHEMA) BY_KEY[spec.key] = spec;
+Object.freeze(BY_KEY);
 
 export function fieldSpec(key: string): FieldSpec | undefined {
   return BY_KEY[key];
@@ -91,7 +95,7 @@ export function publicValues(values: SettingValues): { values: SettingValues; se
 
 export function defaultValues(): SettingValues {
   const out: SettingValues = {};
-  for (const spec of SCHEMA) out[spec.key] = Array.isArray(spec.default) ? spec.default.slice() : spec.default;
+  for (const spec of SCHEMA) out[spec.key] = typeof spec.default === "object" ? spec.default.slice() : spec.default;
   return out;
 }
 
