@@ -20,11 +20,11 @@ export type DecodedFile =
   }
   | { ok: false; error: FrameError | DecodeError };
 
-const MESSAGE_NAMES: Record<number, string> = {
+const MESSAGE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0x0100: "OpenRequest", 0x0101: "OpenResponse", 0x0200: "CloseRequest", 0x0201: "CloseResponse",
   0x0300: "GetProfilePackRequest", 0x0301: "GetProfilePackResponse", 0x0400: "GetProfileListRequest",
   0x0401: "GetProfileListResponse", 0x0700: "GetListRequest", 0x0701: "GetListResponse", 0xff01: "AttentionResponse",
-};
+});
 
 /** Describes what the decoder holds after a successful decode(). */
 export function describeDecoded(decoder: SmlDecoder, crc: CrcFlavour | "none"): DecodedFile {

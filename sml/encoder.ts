@@ -179,24 +179,29 @@ export function encodeFrame(file: Uint8Array, options: FrameOptions = {}): Uint8
   return Uint8Array.from(out);
 }
 
+/** A frozen OBIS code: the tables below stay in flash on the device. */
+function code(a: number, b: number, c: number, d: number, e: number, f: number): readonly number[] {
+  return Object.freeze([a, b, c, d, e, f]);
+}
+
 /** Common OBIS codes for building files. */
-export const OBIS = {
-  manufacturer: [129, 129, 199, 130, 3, 255],
-  serverId: [1, 0, 0, 0, 9, 255],
-  importEnergy: [1, 0, 1, 8, 0, 255],
-  exportEnergy: [1, 0, 2, 8, 0, 255],
-  power: [1, 0, 16, 7, 0, 255],
-  powerL1: [1, 0, 36, 7, 0, 255],
-  powerL2: [1, 0, 56, 7, 0, 255],
-  powerL3: [1, 0, 76, 7, 0, 255],
-  voltageL1: [1, 0, 32, 7, 0, 255],
-  voltageL2: [1, 0, 52, 7, 0, 255],
-  voltageL3: [1, 0, 72, 7, 0, 255],
-  currentL1: [1, 0, 31, 7, 0, 255],
-  currentL2: [1, 0, 51, 7, 0, 255],
-  currentL3: [1, 0, 71, 7, 0, 255],
-  frequency: [1, 0, 14, 7, 0, 255],
-} as const;
+export const OBIS = Object.freeze({
+  manufacturer: code(129, 129, 199, 130, 3, 255),
+  serverId: code(1, 0, 0, 0, 9, 255),
+  importEnergy: code(1, 0, 1, 8, 0, 255),
+  exportEnergy: code(1, 0, 2, 8, 0, 255),
+  power: code(1, 0, 16, 7, 0, 255),
+  powerL1: code(1, 0, 36, 7, 0, 255),
+  powerL2: code(1, 0, 56, 7, 0, 255),
+  powerL3: code(1, 0, 76, 7, 0, 255),
+  voltageL1: code(1, 0, 32, 7, 0, 255),
+  voltageL2: code(1, 0, 52, 7, 0, 255),
+  voltageL3: code(1, 0, 72, 7, 0, 255),
+  currentL1: code(1, 0, 31, 7, 0, 255),
+  currentL2: code(1, 0, 51, 7, 0, 255),
+  currentL3: code(1, 0, 71, 7, 0, 255),
+  frequency: code(1, 0, 14, 7, 0, 255),
+});
 
 /** DLMS unit codes. */
-export const UNIT = { W: 27, VA: 28, Wh: 30, A: 33, V: 35, Hz: 44 } as const;
+export const UNIT = Object.freeze({ W: 27, VA: 28, Wh: 30, A: 33, V: 35, Hz: 44 } as const);

@@ -11,11 +11,11 @@ export function obisText(entry: SmlEntry): string {
 }
 
 // DLMS/COSEM unit codes (IEC 62056-62) that electricity meters use.
-const UNITS: Record<number, string> = {
+const UNITS: Readonly<Record<number, string>> = Object.freeze({
   1: "a", 2: "mo", 3: "wk", 4: "d", 5: "h", 6: "min", 7: "s", 8: "deg", 9: "°C", 13: "m³",
   27: "W", 28: "VA", 29: "var", 30: "Wh", 31: "VAh", 32: "varh", 33: "A", 34: "C", 35: "V",
   44: "Hz", 45: "1/(Wh)", 46: "1/(varh)", 47: "1/(VAh)", 56: "%", 57: "Ah", 255: "",
-};
+});
 
 /** Unit symbol for a DLMS unit code; "" for none or unknown codes ("unit 99"). */
 export function unitText(code: number): string {

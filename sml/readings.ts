@@ -126,12 +126,12 @@ function serialOf(decoder: SmlDecoder): number {
 }
 
 /** FLAG ids of the meters we know, as three ASCII bytes in one number, and as strings. */
-const KNOWN_MANUFACTURER_NAMES: readonly string[] = [
+const KNOWN_MANUFACTURER_NAMES: readonly string[] = Object.freeze([
   "APA", "DNT", "DZG", "EBZ", "EFR", "EMH", "ESY", "HAG", "HLY", "ISK", "ITR", "KFM", "LGZ", "NES", "SAG",
-];
-const KNOWN_MANUFACTURER_CODES: readonly number[] = KNOWN_MANUFACTURER_NAMES.map(
+]);
+const KNOWN_MANUFACTURER_CODES: readonly number[] = Object.freeze(KNOWN_MANUFACTURER_NAMES.map(
   (name) => (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
-);
+));
 
 /**
  * FLAG manufacturer id from the server id (`0a 01 'D' 'Z' 'G' …`, `06 'E' 'M' 'H' …`).
