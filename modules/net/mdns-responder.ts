@@ -65,7 +65,7 @@ export const ANNOUNCE_INTERVAL_MS = 1000;
 export const MULTICAST_MIN_INTERVAL_MS = 1000;
 export const DEFAULT_ARCH = "esp8266";
 
-export const SERVICE_TYPES = ["_http._tcp.local", "_shelly._tcp.local"] as const;
+export const SERVICE_TYPES = Object.freeze(["_http._tcp.local", "_shelly._tcp.local"] as const);
 export const SERVICES_META_NAME = "_services._dns-sd._udp.local";
 
 /** Structurally a subset of modules/shelly/identity's DeviceIdentity. */

@@ -108,8 +108,8 @@ function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>
 }
 
 /** Fields that may be null, with the type they have otherwise. */
-const NULLABLE = ["name", "authHa1", "tz", "lat", "lon", "dstAddr", "listenPort", "server", "sslCa", "clientId", "user", "pass", "topicPrefix"];
-const NUMERIC = ["lat", "lon", "listenPort"];
+const NULLABLE: readonly string[] = Object.freeze(["name", "authHa1", "tz", "lat", "lon", "dstAddr", "listenPort", "server", "sslCa", "clientId", "user", "pass", "topicPrefix"]);
+const NUMERIC: readonly string[] = Object.freeze(["lat", "lon", "listenPort"]);
 
 function typeOk(key: string, val: unknown): boolean {
   return NUMERIC.indexOf(key) >= 0 ? typeof val === "number" && isFinite(val) : typeof val === "string";

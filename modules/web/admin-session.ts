@@ -185,7 +185,7 @@ export function hostOnly(host: string): string {
   return h.endsWith(".") ? h.slice(0, -1) : h;
 }
 
-const LOCAL_SUFFIXES = [".local", ".lan", ".home", ".internal", ".home.arpa", ".localdomain", ".fritz.box", ".box", ".localhost"];
+const LOCAL_SUFFIXES: readonly string[] = Object.freeze([".local", ".lan", ".home", ".internal", ".home.arpa", ".localdomain", ".fritz.box", ".box", ".localhost"]);
 
 /** An IP address, "localhost", a single-label name or a name under a local-only suffix. */
 export function isLocalHostName(name: string): boolean {
