@@ -3,14 +3,15 @@
 
 import { migrateRecord } from "../../modules/config/migration";
 import { readRecord, writeRecord, type KeyValueStore } from "../../modules/config/record-store";
-import { defaultValues, loadSettings } from "../../modules/config/schema";
+import { applyChanges, defaultValues, fieldSpec, loadSettings, SCHEMA, schemaForPage } from "../../modules/config/schema";
 import { add7E1Parity, strip7E1 } from "../../modules/config/serial-format";
 import { ESP_IMAGE_MAGIC, OtaUploadCheck } from "../../modules/network/ota-upload";
 import { routeRequest } from "../../modules/network/portal";
 import { handleSetupApi } from "../../modules/network/setup-api";
 import { SETUP_PAGE_HTML } from "../../modules/network/setup-page";
 import { backoffDelayMs, WifiSupervisor, type WifiCommand } from "../../modules/network/wifi-supervisor";
-import { deepEqual, equal, ok, test } from "./harness";
+import { deepFreeze } from "../../modules/shelly/fields";
+import { deepEqual, equal, ok, test, throws } from "./harness";
 
 const kinds = (commands: readonly WifiCommand[]) => commands.map((c) => c.kind).join(",");
 
@@ -75,6 +76,21 @@ test("settings record: chunks round trip, damage reads as none, defaults then", 
   ok(!damaged.ok);
   equal(loadSettings(migrateRecord(null).record).values["wifi.ssid"], "");
   deepEqual(migrateRecord({ "wifi.ssid": "x" }).steps, ["0→1"]);
+});
+
+test("tables: deepFreeze freezes nested data on XS; the schema is frozen, the page gets a copy; no prototype lookups", () => {
+  const bytes = Uint8Array.of(1);
+  const table = deepFreeze({ list: [{ a: 1 }], bytes, get: () => 1 });
+  ok(Object.isFrozen(table) && Object.isFrozen(table.list) && Object.isFrozen(table.list[0]));
+  bytes[0] = 2;
+  equal(bytes[0], 2);
+  throws(() => ((table.list as { a: number }[])[0].a = 2), TypeError);
+  ok(Object.isFrozen(SCHEMA) && Object.isFrozen(SCHEMA[3]) && Object.isFrozen(SCHEMA[3].choices));
+  const page = schemaForPage();
+  ok(!Object.isFrozen(page[3]) && !Object.isFrozen(page[3].choices));
+  ok(JSON.stringify(page).length > 1000);
+  equal(fieldSpec("constructor"), undefined);
+  deepEqual(applyChanges(defaultValues(), { toString: 1 }), { ok: false, errors: { toString: 'Unknown setting "toString".' } });
 });
 
 test("7E1 and the OTA image check", () => {
