@@ -9,6 +9,7 @@ import {
   HttpConnection,
   reasonPhrase,
   type ConnectionRequest,
+  type ConnectionResponse,
   type HttpBodySink,
   type HttpConnectionOptions,
 } from "../modules/net/http-connection";
@@ -680,7 +681,7 @@ test("bodies as bytes or made on demand: Content-Length, HEAD, 304; a large body
   const bytes = Uint8Array.from([0, 1, 2, 255]);
   const sources: ByteSource[] = [];
   const { io, send } = rig({
-    handle: (request) => {
+    handle: (request): ConnectionResponse => {
       if (request.path === "/bytes") return { status: 200, headers: {}, body: "ignored", bytes };
       if (request.path === "/304") return { status: 304, headers: {}, body: "", source: textSource(page, pageBytes.length) };
       const source = textSource(page, pageBytes.length);
