@@ -55,6 +55,7 @@ test("HTTP challenge has the documented format", (t) => {
   const nonce = Math.floor(host.unix!).toString(16);
   t.is(r.headers["WWW-Authenticate"], `Digest qop="auth", realm="${DEVICE_ID}", nonce="${nonce}", algorithm=SHA-256`);
   t.deepEqual(parseDigestHeader(r.headers["WWW-Authenticate"]), { qop: "auth", realm: DEVICE_ID, nonce, algorithm: "SHA-256" });
+  t.deepEqual(parseDigestHeader('Digest username="admin", x-random-1732="1", __proto__="p", NC=00000001'), { username: "admin", nc: "00000001" }, "only RFC 7616 parameters become properties");
 });
 
 test("HTTP digest round trip: GET and POST /rpc/<Method>", (t) => {

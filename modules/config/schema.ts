@@ -242,3 +242,13 @@ function hasControlChars(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20 || s.charCodeAt(i) === 0x7f) return true;
   return false;
 }
+
+/**
+ * The refusal for names no setting has (the request parser drops them, see
+ * modules/shelly/json-input): null when there are none.
+ */
+export function unknownSettingsMessage(names: readonly string[]): string | null {
+  if (names.length === 0) return null;
+  const list = names.map((n) => '"' + n + '"').join(", ");
+  return "Not saved: unknown setting" + (names.length > 1 ? "s " : " ") + list + ".";
+}

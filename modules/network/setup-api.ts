@@ -9,7 +9,7 @@
 //   POST settings   changes as JSON {key: value}; validated by the schema
 //   GET  scan       networks from the last scan (starts one when none is recent)
 
-import { applyChanges, publicValues, type SettingValue, type SettingValues } from "../config/schema";
+import { applyChanges, publicValues, unknownSettingsMessage, type SettingValue, type SettingValues } from "../config/schema";
 import { isPlainObject, parseJsonBounded } from "../shelly/json-input";
 
 export interface SetupStatus {
@@ -128,7 +128,10 @@ export function handleSetupApi(req: SetupRequest, ctx: SetupContext): SetupResul
   const parsed = parseJsonBounded(req.body, 4);
   if (!parsed.ok || !isPlainObject(parsed.value)) return result(400, { ok: false, message: "Send the changes as a JSON object.", errors: {} });
   const plan = planSave(ctx.values, parsed.value, req.salt);
-  if (!plan.ok) return result(400, { ok: false, message: "Not saved: check the marked fields.", errors: plan.errors });
+  const unknown = parsed.unknownNames;
+  if (!plan.ok || unknown.length > 0) {
+    return result(400, { ok: false, message: unknownSettingsMessage(unknown) ?? "Not saved: check the marked fields.", errors: plan.ok ? {} : plan.errors, unknown });
+  }
   const body = { ok: true, changed: plan.changed, effect: plan.effect };
   if (plan.changed.length === 0) return result(200, body);
   return result(200, body, { kind: "save", values: plan.values, changed: plan.changed, effect: plan.effect });

@@ -32,7 +32,10 @@ export function frameChallenge(realm: string, nonceS: number): string {
   );
 }
 
-/** Parses the parameters of `Digest k=v, k="v", …`; null if it is not a Digest header. */
+/** The Authorization: Digest parameters we read; others are skipped. */
+const DIGEST_PARAMS: readonly string[] = Object.freeze(["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc", "userhash"]);
+
+/** Parses the known parameters of `Digest k=v, k="v", …`; null if it is not a Digest header. */
 export function parseDigestHeader(header: string): Record<string, string> | null {
   const m = /^\s*Digest\s+/i.exec(header);
   if (m === null) return null;
@@ -61,7 +64,8 @@ export function parseDigestHeader(header: string): Record<string, string> | null
       value = s.slice(i, j).trim();
       i = j;
     }
-    if (key.length > 0 && key !== "__proto__") out[key] = value;
+    // Only the parameters RFC 7616 defines become properties (XS never frees a name).
+    if (DIGEST_PARAMS.indexOf(key) >= 0) out[key] = value;
   }
   return out;
 }

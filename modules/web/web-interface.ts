@@ -23,7 +23,7 @@
 import { describeDecoded } from "../../sml/decode-file";
 import { SmlDecoder } from "../../sml/decoder";
 import { hex } from "../../sml/obis";
-import { applyChanges, publicValues, schemaForPage, type SettingValue } from "../config/schema";
+import { applyChanges, publicValues, schemaForPage, unknownSettingsMessage, type SettingValue } from "../config/schema";
 import { isPlainObject, parseJsonBounded } from "../shelly/json-input";
 import { AdminSessions, clearedSessionCookie, crossSiteProblem, sessionCookie } from "./admin-session";
 import { assetResponse, findAsset } from "./assets";
@@ -318,9 +318,11 @@ export class WebInterface {
     }
     const salt = hexOf(this.ctx.randomBytes(8));
     const applied = applyChanges(current, changes, { salt });
-    if (!applied.ok || Object.keys(lockedErrors).length > 0) {
+    // Names no setting has were dropped by the parser (XS would keep every new name forever).
+    const unknown = parsed.unknownNames;
+    if (!applied.ok || Object.keys(lockedErrors).length > 0 || unknown.length > 0) {
       const errors = applied.ok ? lockedErrors : { ...applied.errors, ...lockedErrors };
-      return jsonResponse(400, { ok: false, message: "Not saved: check the marked fields.", errors });
+      return jsonResponse(400, { ok: false, message: unknownSettingsMessage(unknown) ?? "Not saved: check the marked fields.", errors, unknown });
     }
     const changed: string[] = [];
     for (const key of Object.keys(changes)) if (!sameValue(current[key], applied.values[key])) changed.push(key);
