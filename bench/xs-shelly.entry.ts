@@ -1,7 +1,8 @@
 // XS bench entry (bench/sections/30-xs-shelly.js): the cost of answering a battery on the
 // device — App with a meter fed by the virtual meter, answering EM.GetStatus over HTTP (the
-// MaxxiCharge/evcc path), over a UDP frame (Marstek) and Shelly.GetStatus. Exports become
-// the global `bench` inside xsnap.
+// MaxxiCharge/evcc path), over a UDP frame (Marstek), Shelly.GetStatus and
+// Shelly.GetComponents (the largest answer, ~3 KB: Home Assistant asks for it). Exports
+// become the global `bench` inside xsnap.
 
 import { App } from "../modules/app/app";
 import { defaultValues } from "../modules/config/schema";
@@ -26,17 +27,22 @@ const host: ShellyHost = {
 let app: App;
 const request = { method: "GET", path: "/rpc/EM.GetStatus", query: "id=0", headers: {}, body: "", remote: "192.168.1.20" };
 const statusRequest = { method: "GET", path: "/rpc/Shelly.GetStatus", query: "", headers: {}, body: "", remote: "192.168.1.20" };
+const componentsRequest = { method: "GET", path: "/rpc/Shelly.GetComponents", query: "", headers: {}, body: "", remote: "192.168.1.20" };
 const udpFrame = '{"id":1,"method":"EM.GetStatus","params":{"id":0}}';
 
-export function setup(): number {
+/** Sizes of the answers in characters (all ASCII here, so bytes too). */
+export function setup(): { em: number; status: number; components: number } {
   const settings = defaultValues();
   settings["emulation.mac"] = "AABBCCDDEEFF";
   app = new App({ settings, shellySettings: null, host });
   const meter = new VirtualMeter({ seed: 7 });
   app.meterBytes(meter.frame(0, 12));
-  const answer = app.handleHttp(request);
-  if (answer.status !== 200) throw new Error(`EM.GetStatus answered ${answer.status}: ${answer.body}`);
-  return answer.body.length;
+  const length = (r: typeof request): number => {
+    const answer = app.handleHttp(r);
+    if (answer.status !== 200) throw new Error(`${r.path} answered ${answer.status}: ${answer.body}`);
+    return answer.body.length;
+  };
+  return { em: length(request), status: length(statusRequest), components: length(componentsRequest) };
 }
 
 export function emStatusHttp(): void {
@@ -49,4 +55,8 @@ export function emStatusUdp(): void {
 
 export function shellyStatusHttp(): void {
   app.handleHttp(statusRequest);
+}
+
+export function shellyComponentsHttp(): void {
+  app.handleHttp(componentsRequest);
 }

@@ -1,5 +1,6 @@
 // Bench section: what answering a battery costs on XS (xsnap metering, deterministic):
-// EM.GetStatus over HTTP and UDP, and Shelly.GetStatus, through App as the device runs it.
+// EM.GetStatus over HTTP and UDP, Shelly.GetStatus and Shelly.GetComponents, through App as
+// the device runs it.
 
 import { meterInXs } from "../xs-meter.js";
 
@@ -14,6 +15,7 @@ export default {
     const http = await measure("bench.emStatusHttp()");
     const udp = await measure("bench.emStatusUdp()");
     const status = await measure("bench.shellyStatusHttp()");
+    const components = await measure("bench.shellyComponentsHttp()");
     const row = (key, label, r) => [
       { key: `xs-shelly.${key}.compute`, label: `${label}: compute`, value: r.compute.perIteration, unit: "units", better: "lower", digits: 0, machine: false },
       { key: `xs-shelly.${key}.slots`, label: `${label}: allocated`, value: r.heap.allocatedSlotsPerIteration, unit: "slots", better: "lower", digits: 1, machine: false },
@@ -23,9 +25,13 @@ export default {
         ...row("em-http", "EM.GetStatus over HTTP", http),
         ...row("em-udp", "EM.GetStatus over UDP", udp),
         ...row("status-http", "Shelly.GetStatus over HTTP", status),
+        ...row("components-http", "Shelly.GetComponents over HTTP", components),
         { key: "xs-shelly.em-http.retained", label: `EM.GetStatus: heap growth over ${iterations}`, value: http.heap.retainedSlots, unit: "slots", better: "lower", digits: 0, machine: false },
       ],
-      notes: [`EM.GetStatus answer: ${http.setup.value} bytes of JSON`],
+      notes: [
+        `JSON answers: EM.GetStatus ${http.setup.value.em} bytes, Shelly.GetStatus ${http.setup.value.status} bytes, ` +
+          `Shelly.GetComponents ${http.setup.value.components} bytes`,
+      ],
     };
   },
 };

@@ -8,10 +8,48 @@
 // builds the string from pieces of at most PIECE code units (String.fromCharCode with apply
 // puts every unit on the XS stack, 512 slots on the ESP32), never char by char. Shells with a
 // native encoder (Moddable's ArrayBuffer.fromString) can hand it to the connections instead
-// (ConnectionIo.encodeText).
+// (ConnectionIo.encodeText). utf8EncodeNative and utf8DecodeWellFormed pick the engine's
+// own converter at run time (Moddable's ArrayBuffer.fromString / String.fromArrayBuffer, else a
+// global TextEncoder / TextDecoder as in Node and xsnap, else the code here), for text that is
+// known to be well formed, such as the JSON we write ourselves.
 
 const PIECE = 64;
 const REPLACEMENT = 0xfffd;
+
+/** What Moddable's XS adds to String and ArrayBuffer (Moddable SDK, XS Differences). */
+interface XsStringConstructor {
+  fromArrayBuffer?: (buffer: ArrayBufferLike, byteOffset?: number, byteLength?: number) => string;
+}
+interface XsArrayBufferConstructor {
+  fromString?: (text: string) => ArrayBuffer;
+}
+interface TextDecoderLike {
+  decode(bytes: Uint8Array): string;
+}
+interface TextEncoderLike {
+  encode(text: string): Uint8Array;
+}
+type TextCodecGlobals = {
+  TextDecoder?: new (label: string, options: { ignoreBOM: boolean }) => TextDecoderLike;
+  TextEncoder?: new () => TextEncoderLike;
+};
+
+// Stateless converters (no streaming), made once: they hold no data between calls. On the
+// device neither global usually exists, and ArrayBuffer.fromString / String.fromArrayBuffer
+// come first anyway. Marked pure so that bundles which never use them (the web page) drop them.
+const textDecoder: TextDecoderLike | null = /* @__PURE__ */ makeTextDecoder();
+const textEncoder: TextEncoderLike | null = /* @__PURE__ */ makeTextEncoder();
+
+function makeTextDecoder(): TextDecoderLike | null {
+  const codecs = globalThis as unknown as TextCodecGlobals;
+  // ignoreBOM: a leading U+FEFF is text, not a marker, as in utf8Decode.
+  return typeof codecs.TextDecoder === "function" ? new codecs.TextDecoder("utf-8", { ignoreBOM: true }) : null;
+}
+
+function makeTextEncoder(): TextEncoderLike | null {
+  const codecs = globalThis as unknown as TextCodecGlobals;
+  return typeof codecs.TextEncoder === "function" ? new codecs.TextEncoder() : null;
+}
 
 /** Number of UTF-8 bytes of s; an unpaired surrogate counts as U+FFFD (3 bytes). */
 export function utf8Length(s: string): number {
@@ -206,4 +244,39 @@ function finish(units: number[], parts: string[] | null): string {
   if (parts === null) return tail;
   if (tail.length > 0) parts.push(tail);
   return parts.length === 1 ? parts[0] : parts.join("");
+}
+
+/**
+ * Decodes bytes[start, end) with the fastest decoder the engine has: Moddable's
+ * String.fromArrayBuffer (XS keeps strings as UTF-8, so this is one copy), else a global
+ * TextDecoder (Node, xsnap), else utf8Decode. For text known to be well formed: the bytes must
+ * be valid UTF-8 without a NUL byte (String.fromArrayBuffer throws on invalid UTF-8 and stops
+ * at a NUL). JSON text qualifies: it has U+0000 only as the escape \u0000.
+ */
+export function utf8DecodeWellFormed(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (start < 0) start = 0;
+  if (end > bytes.length) end = bytes.length;
+  if (end <= start) return "";
+  const xsString = String as unknown as XsStringConstructor;
+  if (typeof xsString.fromArrayBuffer === "function") {
+    return xsString.fromArrayBuffer(bytes.buffer, bytes.byteOffset + start, end - start);
+  }
+  if (textDecoder !== null) {
+    return textDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  }
+  return utf8Decode(bytes, start, end);
+}
+
+/**
+ * UTF-8 bytes of s in a new array, made by the engine's own encoder: Moddable's
+ * ArrayBuffer.fromString (one copy of XS's UTF-8), else a global TextEncoder (Node, xsnap),
+ * else utf8Encode. For well-formed text: engines disagree on unpaired surrogates (TextEncoder
+ * and utf8Encode write U+FFFD, XS copies its internal bytes), so text that may hold them
+ * belongs to utf8Encode.
+ */
+export function utf8EncodeNative(s: string): Uint8Array {
+  const xsArrayBuffer = ArrayBuffer as unknown as XsArrayBufferConstructor;
+  if (typeof xsArrayBuffer.fromString === "function") return new Uint8Array(xsArrayBuffer.fromString(s));
+  if (textEncoder !== null) return textEncoder.encode(s);
+  return utf8Encode(s);
 }
