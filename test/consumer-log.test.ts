@@ -2,6 +2,7 @@
 // its JSON at GET /api/consumers fed by every transport.
 
 import test from "ava";
+import fc from "fast-check";
 import { ConsumerLog, methodOfFrameText } from "../modules/app/consumer-log";
 import { WsClient, freeUdpPorts, http, serve, udpAsk } from "./support/consumers";
 import type { Json } from "./support/consumers";
@@ -42,6 +43,27 @@ test("bounded: least recently heard clients are dropped; methods per client capp
   t.true([...e.methods.keys()].every((m) => m.length <= 64));
   t.notThrows(() => JSON.parse(log.toJson(1000, null)));
   t.is(JSON.parse(log.toJson(1000, null)).clients[0].last_ts, null);
+});
+
+test("methodOfFrameText: the same answer as the pattern it replaces, for any text", (t) => {
+  // What the log took before the scan (a RegExp is not used on the device, see README).
+  const pattern = /"method"\s*:\s*"((?:[^"\\]|\\.){1,64})"/;
+  const viaPattern = (text: string) => {
+    const m = pattern.exec(text.length > 4096 ? text.slice(0, 4096) : text);
+    return m === null ? "(invalid)" : m[1];
+  };
+  const piece = fc.constantFrom('"method"', '"method" : "', ":", '"', "\\", " ", "\n", "\t", "x", "EM.GetStatus", "é", "\u2028", "\u2029", "\u00a0", "\ufeff", "\u3000", "{", "}");
+  fc.assert(
+    fc.property(fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 40 }), (parts) => {
+      const text = parts.join("");
+      t.is(methodOfFrameText(text), viaPattern(text), JSON.stringify(text));
+    }),
+    { numRuns: 20000 },
+  );
+  const long = '{"method":"' + "a".repeat(64) + '","x":{"method":"' + "b".repeat(65) + '"}}';
+  t.is(methodOfFrameText(long), "a".repeat(64));
+  t.is(methodOfFrameText('{"method":"' + "b".repeat(65) + '"}'), "(invalid)");
+  t.is(methodOfFrameText('{"method":"a\\'), "(invalid)");
 });
 
 test("methodOfFrameText finds the method without parsing twice", (t) => {

@@ -39,7 +39,12 @@ export interface AppHttpRequest extends HttpRequest {
 /** Frame transports other than HTTP. */
 export type FrameTransport = "ws" | "udp";
 
-const GEN1_PATH = /^\/(?:status|settings|emeter\/[0-2]|settings\/emeter\/[0-2])$/;
+/** The Gen1 paths (/status, /settings, /emeter/0-2, /settings/emeter/0-2); no RegExp (see README, Development). */
+function isGen1Path(path: string): boolean {
+  if (path === "/status" || path === "/settings") return true;
+  const rest = path.startsWith("/emeter/") ? path.slice(8) : path.startsWith("/settings/emeter/") ? path.slice(17) : null;
+  return rest !== null && (rest === "0" || rest === "1" || rest === "2");
+}
 
 export class App {
   readonly model: MeterModel;
@@ -88,7 +93,7 @@ export class App {
     if (q >= 0) path = path.slice(0, q);
     if (path.startsWith("/api/")) return this.handleApi(request, path);
     const method = request.method.toUpperCase();
-    const gen1 = GEN1_PATH.test(path);
+    const gen1 = isGen1Path(path);
     if (method !== "OPTIONS") {
       const rpcMethod =
         path === "/rpc" ? methodOfFrameText(request.body) : path.startsWith("/rpc/") ? percentDecode(path.slice(5)) : path;

@@ -149,13 +149,46 @@ function clip(text: string): string {
   return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
 }
 
-const METHOD_IN_FRAME = /"method"\s*:\s*"((?:[^"\\]|\\.){1,64})"/;
+/** Longest method name the log takes (escape pairs count as one). */
+const MAX_METHOD_UNITS = 64;
+
+/** JavaScript's white space and line terminators (what `\s` matches). */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 /**
  * The method named in a request frame's text, for the log only (the RPC core parses the
- * frame properly); "(invalid)" when there is none. Avoids parsing each frame twice.
+ * frame properly); "(invalid)" when there is none. Avoids parsing each frame twice. The
+ * first `"method" : "<1 to 64 characters>"` in the first 4 KB, as written (escapes kept).
+ * A scan, not a RegExp: the device's XS leaks and can corrupt its heap when a preloaded
+ * (module-level) RegExp runs (see README, Development).
  */
 export function methodOfFrameText(text: string): string {
-  const m = METHOD_IN_FRAME.exec(text.length > 4096 ? text.slice(0, 4096) : text);
-  return m === null ? "(invalid)" : m[1];
+  const s = text.length > 4096 ? text.slice(0, 4096) : text;
+  for (let at = s.indexOf('"method"'); at >= 0; at = s.indexOf('"method"', at + 1)) {
+    let i = at + 8;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i) !== 0x3a) continue; // ':'
+    i++;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i) !== 0x22) continue; // '"'
+    const start = ++i;
+    let units = 0;
+    while (i < s.length && units <= MAX_METHOD_UNITS) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0x0a; // a lone '\\' at the end fails
+        if (next === 0x0a || next === 0x0d || next === 0x2028 || next === 0x2029) break;
+        i += 2;
+      } else {
+        i++;
+      }
+      units++;
+    }
+    if (i < s.length && s.charCodeAt(i) === 0x22 && units >= 1 && units <= MAX_METHOD_UNITS) return s.slice(start, i);
+  }
+  return "(invalid)";
 }

@@ -8,7 +8,10 @@
 import { sha256, sha256Hex, toHex } from "../shelly/sha256";
 
 export const PASSWORD_ITERATIONS = 1000;
-const HASH_FORM = /^s256i\$(\d{1,6})\$([0-9a-f]{8,64})\$([0-9a-f]{64})$/;
+/** The stored form's parts; a fresh RegExp per call: a preloaded one misbehaves on the device (README, Development). */
+function hashForm(value: string): RegExpExecArray | null {
+  return /^s256i\$(\d{1,6})\$([0-9a-f]{8,64})\$([0-9a-f]{64})$/.exec(value);
+}
 
 export interface PasswordHash {
   iterations: number;
@@ -18,11 +21,11 @@ export interface PasswordHash {
 
 /** True for a value in the stored hash form (as opposed to a password typed by a person). */
 export function isPasswordHash(value: string): boolean {
-  return HASH_FORM.test(value);
+  return hashForm(value) !== null;
 }
 
 export function parsePasswordHash(value: string): PasswordHash | null {
-  const m = HASH_FORM.exec(value);
+  const m = hashForm(value);
   if (m === null) return null;
   const iterations = Number(m[1]);
   return iterations >= 1 ? { iterations, salt: m[2], hash: m[3] } : null;
