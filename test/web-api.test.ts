@@ -92,7 +92,7 @@ function setup(values: Partial<SettingValues> = {}) {
     return r;
   };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are checked field by field
-  const json = (r: WebResponse): any => JSON.parse(r.body);
+  const json = (r: WebResponse): any => JSON.parse(r.bytes !== undefined ? Buffer.from(r.bytes).toString("utf8") : r.body);
   const get = (pathname: string, headers?: Record<string, string>) => request("GET", pathname, "", headers);
   const post = (pathname: string, value: unknown, headers?: Record<string, string>) => request("POST", pathname, JSON.stringify(value), headers);
   return { host, app, ctx, web, request, get, post, json };
@@ -154,6 +154,8 @@ test("/api/history: one point per second at most, ten minutes, oldest first", (t
   t.deepEqual(last, [0.5, 699.5]);
   t.true(h.points[0][0] <= 600);
   t.true(h.points[0][0] > h.points[1][0], "oldest first");
+  // Written straight from the ring buffer, byte for byte what JSON.stringify makes of the points.
+  t.is(Buffer.from(app.history.pointsJson(host.nowMs())).toString("utf8"), JSON.stringify({ window_s: 600, points: app.history.points(host.nowMs()) }));
 });
 
 test("/api/meter: counters, rates per minute, the OBIS list and hex of the last frame", (t) => {

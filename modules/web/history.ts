@@ -3,6 +3,7 @@
 // Meter page). Fed by App.meterBytes; fixed-size typed arrays, nothing allocated per frame.
 
 import type { MeterModel } from "../meter/meter-model";
+import { JsonWriter } from "../shelly/json-writer";
 import type { LinkCounters, SmlInput } from "../meter/sml-input";
 
 export const HISTORY_WINDOW_MS = 600_000;
@@ -79,6 +80,21 @@ export class MeterHistory {
   }
 
   /** Points of the last ten minutes, oldest first: [age in s, power in W]. */
+  /**
+   * `{"window_s":600,"points":[[age s, W], …]}` as UTF-8 (GET /api/history), written straight
+   * from the ring buffer: 600 little arrays would not fit the device's heap.
+   */
+  pointsJson(nowMs: number): Uint8Array {
+    const w = new JsonWriter(64 + this.count * 18);
+    w.beginObject().key("window_s").number(HISTORY_WINDOW_MS / 1000).key("points").beginArray();
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.first + k) % POINTS;
+      const age = nowMs - this.times[i];
+      if (age <= HISTORY_WINDOW_MS) w.beginArray().number(Math.round(age / 100) / 10).number(Math.round(this.powers[i] * 10) / 10).endArray();
+    }
+    return w.endArray().endObject().toBytes();
+  }
+
   points(nowMs: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     for (let k = 0; k < this.count; k++) {

@@ -30,7 +30,6 @@ import { assetResponse, findAsset } from "./assets";
 import type { WebContext } from "./context";
 import { meterHints } from "./hints";
 import { jsonResponse, rounded, type WebBodySink, type WebRequest, type WebResponse } from "./web-http";
-import { HISTORY_WINDOW_MS } from "./history";
 
 const PASSWORD_KEY = "admin.password";
 
@@ -60,7 +59,8 @@ export class WebInterface {
       case "/api/now":
         return read ? jsonResponse(200, this.now()) : notAllowed("GET");
       case "/api/history":
-        return read ? jsonResponse(200, { window_s: HISTORY_WINDOW_MS / 1000, points: this.ctx.app.history.points(this.ctx.nowMs()) }) : notAllowed("GET");
+        if (!read) return notAllowed("GET");
+        return { ...jsonResponse(200, null), bytes: this.ctx.app.history.pointsJson(this.ctx.nowMs()) };
       case "/api/meter":
         return read ? jsonResponse(200, this.meter()) : notAllowed("GET");
       case "/api/system":
