@@ -26,7 +26,8 @@ export function base64Encode(bytes: Uint8Array): string {
   return out;
 }
 
-function sextet(c: number): number {
+/** The value of one base64 character (0-63), -1 for anything else. */
+export function sextet(c: number): number {
   if (c >= 65 && c <= 90) return c - 65;
   if (c >= 97 && c <= 122) return c - 71;
   if (c >= 48 && c <= 57) return c + 4;

@@ -3,6 +3,13 @@
 // is 96 KB). The text or base64 behind a source is a string constant of a preloaded module,
 // which lives in flash.
 
+import { sextet } from "./base64";
+
+// Property access on a string primitive (s.charCodeAt(i), s.slice()) makes XS allocate a
+// String wrapper each time; the prototype's functions called with .call do not.
+const charCodeAt = String.prototype.charCodeAt;
+const sliceString = String.prototype.slice;
+
 /** Bytes produced in order; `length` is known up front (it becomes Content-Length). */
 export interface ByteSource {
   readonly length: number;
@@ -27,10 +34,11 @@ export function textSource(text: string, byteLength: number): ByteSource {
       let o = 0;
       // XS keeps strings as UTF-8 and charCodeAt walks from the start: take short slices.
       while (at < n && o <= room) {
-        const slice = text.slice(at, at + 64);
+        const slice = sliceString.call(text, at, at + 64);
+        const count = slice.length;
         let i = 0;
-        for (; i < slice.length && o <= room; i++) {
-          let c = slice.charCodeAt(i);
+        for (; i < count && o <= room; i++) {
+          let c = charCodeAt.call(slice, i);
           if (c < 0x80) {
             into[o++] = c;
           } else if (c < 0x800) {
@@ -38,7 +46,7 @@ export function textSource(text: string, byteLength: number): ByteSource {
             into[o++] = 0x80 | (c & 63);
           } else {
             if (c >= 0xd800 && c <= 0xdbff) {
-              const next = i + 1 < slice.length ? slice.charCodeAt(i + 1) : at + i + 1 < n ? text.charCodeAt(at + i + 1) : 0;
+              const next = i + 1 < count ? charCodeAt.call(slice, i + 1) : at + i + 1 < n ? charCodeAt.call(text, at + i + 1) : 0;
               if (next >= 0xdc00 && next <= 0xdfff) {
                 const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
                 into[o++] = 0xf0 | (cp >> 18);
@@ -64,16 +72,7 @@ export function textSource(text: string, byteLength: number): ByteSource {
   };
 }
 
-function sextet(c: number): number {
-  if (c >= 65 && c <= 90) return c - 65;
-  if (c >= 97 && c <= 122) return c - 71;
-  if (c >= 48 && c <= 57) return c + 4;
-  if (c === 43) return 62;
-  if (c === 47) return 63;
-  return 0; // '=' and anything else: the build wrote valid base64
-}
-
-/** The bytes of padded base64 text, `byteLength` of them (the build's count). */
+/** The bytes of padded base64 text, `byteLength` of them (the build's count; the text is valid). */
 export function base64Source(base64: string, byteLength: number): ByteSource {
   let at = 0; // next quantum's first character
   let produced = 0;
@@ -84,11 +83,13 @@ export function base64Source(base64: string, byteLength: number): ByteSource {
       let o = 0;
       while (at < n && produced < byteLength && o + 3 <= into.length) {
         const quanta = Math.min(16, ((into.length - o) / 3) | 0);
-        const slice = base64.slice(at, at + quanta * 4);
-        for (let j = 0; j + 3 < slice.length; j += 4) {
+        const slice = sliceString.call(base64, at, at + quanta * 4);
+        const count = slice.length;
+        for (let j = 0; j + 3 < count; j += 4) {
+          // '=' gives -1 & 63: its bits only reach bytes past byteLength, which are not written.
           const v =
-            (sextet(slice.charCodeAt(j)) << 18) | (sextet(slice.charCodeAt(j + 1)) << 12) |
-            (sextet(slice.charCodeAt(j + 2)) << 6) | sextet(slice.charCodeAt(j + 3));
+            ((sextet(charCodeAt.call(slice, j)) & 63) << 18) | ((sextet(charCodeAt.call(slice, j + 1)) & 63) << 12) |
+            ((sextet(charCodeAt.call(slice, j + 2)) & 63) << 6) | (sextet(charCodeAt.call(slice, j + 3)) & 63);
           into[o++] = v >> 16;
           if (++produced === byteLength) break;
           into[o++] = (v >> 8) & 0xff;
@@ -96,7 +97,7 @@ export function base64Source(base64: string, byteLength: number): ByteSource {
           into[o++] = v & 0xff;
           if (++produced === byteLength) break;
         }
-        at += slice.length;
+        at += count;
       }
       return o;
     },
