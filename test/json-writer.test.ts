@@ -7,6 +7,7 @@ import test from "ava";
 import fc from "fast-check";
 import { utf8Decode, utf8DecodeWellFormed, utf8Encode, utf8EncodeNative } from "../modules/net/utf8";
 import { JsonWriter, formatFixed } from "../modules/shelly/json-writer";
+import { referenceFixed } from "./support/reference-fixed";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -101,27 +102,6 @@ test("numbers: integers digit by digit up to 2^53, others as String(x), like JSO
   );
 });
 
-/** Round half away from zero of the shortest decimal form, with BigInt (see shelly-json-writer.test.ts). */
-function referenceFixed(x: number, d: number): string {
-  const m = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(x)));
-  if (!m) throw new Error("unexpected " + String(x));
-  const frac = m[2] ?? "";
-  const mantissa = BigInt(m[1] + frac);
-  const shift = Number(m[3] ?? "0") - frac.length + d;
-  let scaled: bigint;
-  if (shift >= 0) scaled = mantissa * 10n ** BigInt(shift);
-  else {
-    const div = 10n ** BigInt(-shift);
-    scaled = mantissa / div;
-    if ((mantissa % div) * 2n >= div) scaled += 1n;
-  }
-  let digits = scaled.toString();
-  if (d > 0) {
-    digits = digits.padStart(d + 1, "0");
-    digits = digits.slice(0, digits.length - d) + "." + digits.slice(digits.length - d);
-  }
-  return (x < 0 && scaled !== 0n ? "-" : "") + digits;
-}
 
 test("fixed(): the scaled integer's digits with the point, as the reference rounds them", (t) => {
   const decimals = fc.integer({ min: 0, max: 9 });

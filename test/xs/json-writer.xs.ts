@@ -7,6 +7,7 @@
 import { utf8Decode, utf8DecodeWellFormed, utf8Encode, utf8EncodeNative } from "../../modules/net/utf8";
 import { JsonWriter, formatFixed, quoteJsonString } from "../../modules/shelly/json-writer";
 import { deepEqual, equal, ok, test } from "./harness";
+import { referenceFixed } from "../support/reference-fixed";
 
 /** Park–Miller generator: deterministic "random" numbers. */
 function random(seed: number): (n: number) => number {
@@ -103,30 +104,6 @@ test("numbers: integers to 2^53 digit by digit, the rest as String(x)", () => {
   equal(new JsonWriter().beginArray().number(NaN).number(Infinity).number(null).endArray().toString(), "[null,null,null]");
 });
 
-/** Round half away from zero of the shortest decimal form, with BigInt. */
-function referenceFixed(x: number, d: number): string {
-  const text = String(x < 0 ? -x : x);
-  const e = text.indexOf("e");
-  const mantissaText = e >= 0 ? text.slice(0, e) : text;
-  const exponent = e >= 0 ? Number(text.slice(e + 1)) : 0;
-  const dot = mantissaText.indexOf(".");
-  const frac = dot >= 0 ? mantissaText.slice(dot + 1) : "";
-  const mantissa = BigInt(dot >= 0 ? mantissaText.slice(0, dot) + frac : mantissaText);
-  const shift = exponent - frac.length + d;
-  let scaled: bigint;
-  if (shift >= 0) scaled = mantissa * 10n ** BigInt(shift);
-  else {
-    const div = 10n ** BigInt(-shift);
-    scaled = mantissa / div;
-    if ((mantissa % div) * 2n >= div) scaled += 1n;
-  }
-  let digits = scaled.toString();
-  if (d > 0) {
-    while (digits.length < d + 1) digits = "0" + digits;
-    digits = digits.slice(0, digits.length - d) + "." + digits.slice(digits.length - d);
-  }
-  return (x < 0 && scaled !== 0n ? "-" : "") + digits;
-}
 
 test("fixed(): digits and point as the BigInt reference rounds the shortest decimal", () => {
   const next = random(424242);
