@@ -102,7 +102,6 @@ test("numbers: integers digit by digit up to 2^53, others as String(x), like JSO
   );
 });
 
-
 test("fixed(): the scaled integer's digits with the point, as the reference rounds them", (t) => {
   const decimals = fc.integer({ min: 0, max: 9 });
   const check = (x: number, d: number) => written(new JsonWriter().beginArray().fixed(x, d).fixed(x, d).endArray()) === `[${referenceFixed(x, d)},${referenceFixed(x, d)}]`;
