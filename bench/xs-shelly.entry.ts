@@ -8,21 +8,15 @@ import { App } from "../modules/app/app";
 import { defaultValues } from "../modules/config/schema";
 import type { ShellyHost } from "../modules/shelly/host";
 import { VirtualMeter } from "../modules/simulator/virtual-meter";
+import { stillHost } from "../test/support/still-host";
 
 const now = 0;
-const host: ShellyHost = {
+const host: ShellyHost = stillHost({
   nowMs: () => now,
   unixTime: () => 1_795_000_000 + now / 1000,
   utcOffsetS: () => 3600,
   uptimeS: () => Math.floor(now / 1000),
-  memory: () => ({ ramSize: 327680, ramFree: 120000, fsSize: 0, fsFree: 0 }),
-  resetReason: () => 1,
-  network: () => ({ ethPresent: false, ethIp: null, wifiStatus: "got ip", wifiIp: "192.168.1.50", wifiSsid: "home", wifiRssi: -60, staSsid: "home", apEnabled: false }),
-  temperatureC: () => null,
-  isConnected: () => false,
-  saveSettings: () => {},
-  reboot: () => {},
-};
+});
 
 let app: App;
 const request = { method: "GET", path: "/rpc/EM.GetStatus", query: "id=0", headers: {}, body: "", remote: "192.168.1.20" };

@@ -6,11 +6,11 @@
 import { parseJsonBounded, parseQueryParams } from "../../modules/shelly/json-input";
 import { KNOWN_KEYS } from "../../modules/shelly/known-keys";
 import { routeHttp } from "../../modules/shelly/http-router";
-import type { ShellyHost } from "../../modules/shelly/host";
 import { EMULATED_SHELLY_VERSION, FIRMWARE_ID } from "../../modules/app/version";
 import { makeIdentity } from "../../modules/shelly/identity";
 import { ShellyDevice } from "../../modules/shelly/shelly-device";
 import { deepEqual, equal, ok, test } from "./harness";
+import { stillHost } from "../support/still-host";
 
 test("a typical frame parses as it is", () => {
   const text = '{"id":1,"src":"x","method":"EM.GetStatus","params":{"id":0}}';
@@ -126,19 +126,7 @@ test("random JSON (seeded): JSON.parse's value without unknown names, the unknow
 });
 
 test("the device answers requests with unknown names as without them", () => {
-  const host: ShellyHost = {
-    nowMs: () => 0,
-    unixTime: () => null,
-    utcOffsetS: () => 0,
-    uptimeS: () => 1,
-    memory: () => ({ ramSize: 327680, ramFree: 120000, fsSize: 0, fsFree: 0 }),
-    resetReason: () => 1,
-    network: () => ({ ethPresent: false, ethIp: null, wifiStatus: "got ip", wifiIp: "192.168.1.50", wifiSsid: "home", wifiRssi: -60, staSsid: "home", apEnabled: false }),
-    temperatureC: () => null,
-    isConnected: () => false,
-    saveSettings: () => {},
-    reboot: () => {},
-  };
+  const host = stillHost();
   const device = new ShellyDevice({ identity: makeIdentity({ mac: "AABBCCDDEEFF", version: EMULATED_SHELLY_VERSION, firmwareId: FIRMWARE_ID }), host, grid: { gridView: () => null } });
   const get = routeHttp(device, { method: "GET", path: "/rpc/Shelly.GetDeviceInfo", query: "ident=true&random_8f3a=1", headers: {}, body: "" });
   equal(get.status, 200);
