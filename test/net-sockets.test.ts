@@ -339,3 +339,96 @@ test("raw: the connection survives a client that disappears mid-request", async 
   await new Promise((r) => setTimeout(r, 30));
   await stillServes(t, shared.server);
 });
+
+// ---- a full server (the device has 6 slots) ----
+
+/** A raw keep-alive client: sends text, waits for n complete responses, sees the server's close. */
+class RawClient {
+  readonly socket: net.Socket;
+  private text = "";
+  readonly ended: Promise<void>;
+  private endedByServer = false;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding("latin1");
+    socket.on("data", (d: string) => (this.text += d));
+    socket.on("error", () => {});
+    this.ended = new Promise((resolve) => socket.once("close", () => resolve()));
+    socket.once("end", () => (this.endedByServer = true));
+  }
+
+  static async connect(port: number): Promise<RawClient> {
+    const socket = net.connect(port, "127.0.0.1");
+    await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    return new RawClient(socket);
+  }
+
+  get closedByServer(): boolean {
+    return this.endedByServer;
+  }
+
+  /** Sends a GET and waits until the responses so far number `count`; their statuses. */
+  get(count: number, path = "/rpc/EM.GetStatus?id=0"): Promise<number[]> {
+    this.socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    return this.responses(count);
+  }
+
+  /** Waits until the responses so far number `count` (or the socket is gone); their statuses. */
+  async responses(count: number): Promise<number[]> {
+    const deadline = Date.now() + 3000;
+    while (parseHttpResponses(this.text).length < count && Date.now() < deadline && !this.socket.destroyed) await new Promise((r) => setTimeout(r, 5));
+    return parseHttpResponses(this.text).map((r) => r.status);
+  }
+}
+
+test("full: a new connection closes the keep-alive connection idle longest; the others keep serving", async (t) => {
+  const { server } = await shellyServer({ maxConnections: 3 });
+  try {
+    const [a, b, c] = [await RawClient.connect(server.port), await RawClient.connect(server.port), await RawClient.connect(server.port)];
+    t.deepEqual(await a.get(1), [200]);
+    t.deepEqual(await b.get(1), [200]);
+    t.deepEqual(await c.get(1), [200]);
+    t.deepEqual(await a.get(2), [200, 200]); // a was used last: b now waited longest
+    const d = await RawClient.connect(server.port);
+    t.deepEqual(await d.get(1), [200], "the new connection is served");
+    await b.ended;
+    t.true(b.closedByServer, "the longest-idle connection was closed (FIN, not reset)");
+    t.deepEqual(await a.get(3), [200, 200, 200]);
+    t.deepEqual(await c.get(2), [200, 200]);
+    t.false(a.closedByServer || c.closedByServer || d.closedByServer);
+    t.deepEqual([server.pool.closedIdle, server.pool.refused, server.pool.size], [1, 0, 3]);
+    for (const x of [a, c, d]) x.socket.destroy();
+  } finally {
+    await server.close();
+  }
+});
+
+test("full: WebSockets and connections in the middle of a request are never closed for a new one; the new one is refused", async (t) => {
+  const { server } = await shellyServer({ maxConnections: 2 });
+  try {
+    const ws = await open(`ws://127.0.0.1:${server.port}/echo`);
+    const midRequest = await RawClient.connect(server.port);
+    midRequest.socket.write("GET /shelly HTTP/1.1\r\n");
+    await new Promise((r) => setTimeout(r, 30));
+    const late = await RawClient.connect(server.port);
+    await late.ended;
+    t.deepEqual(await late.responses(1), [], "refused: no answer");
+    t.deepEqual([server.pool.refused, server.pool.closedIdle], [1, 0]);
+    // Neither busy connection was hurt.
+    midRequest.socket.write("Host: x\r\n\r\n");
+    t.deepEqual(await midRequest.responses(1), [200]);
+    const echoed = nextMessage(ws);
+    ws.send("still here");
+    t.is((await echoed).data, "still here");
+    // Once the request is answered the connection is idle, and a new one may take its slot.
+    const next = await RawClient.connect(server.port);
+    t.deepEqual(await next.get(1), [200]);
+    await midRequest.ended;
+    t.deepEqual([server.pool.refused, server.pool.closedIdle], [1, 1]);
+    ws.close();
+    next.socket.destroy();
+  } finally {
+    await server.close();
+  }
+});

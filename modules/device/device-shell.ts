@@ -458,7 +458,8 @@ export class DeviceShell {
         details: [
           ["WiFi", this.stationIp !== null ? String(this.values["wifi.ssid"]) + " (" + this.stationIp + ")" : this.supervisor.stationPhase],
           ["Setup access point", this.supervisor.apOn ? this.apSsid + " (" + this.config.apAddress + ")" : "off"],
-          ["HTTP connections", String(this.http.connectionCount)],
+          ["HTTP connections", this.http.connectionCount + " open (" + this.config.maxHttpConnections + " at most); " +
+            this.http.closedIdleCount + " idle ones closed for new ones, " + this.http.refusedCount + " refused (all busy)"],
           ["WebSocket clients", String(this.wsClients.length)],
         ],
         restartNote: "The device restarts; it is back on the network within a few seconds.",
@@ -545,7 +546,7 @@ export class DeviceShell {
     this.notify();
     const every = this.config.traceMemoryS;
     if (every > 0 && this.ticks % every === 0) {
-      log("t=" + Math.floor(now / 1000) + " " + this.diagnostics.line() + " http=" + this.http.connectionCount + " ws=" + this.wsClients.length +
+      log("t=" + Math.floor(now / 1000) + " " + this.diagnostics.line() + " http=" + this.http.connectionCount + " httpRefused=" + this.http.refusedCount + " ws=" + this.wsClients.length +
         " frames=" + this.app.input.counters().framesOk +
         (this.meterSerial !== null ? " serialBytes=" + this.meterSerial.stats.bytes : ""));
     }

@@ -1,14 +1,16 @@
 // HTTP and WebSocket on one port over ECMA-419 sockets: the listener accepts, each
-// connection runs the core's HttpConnection (modules/net) over a TcpLink. The SDK's own HTTP
-// servers either refuse HTTP/1.0 or cannot share the port with WebSocket on the simulator.
+// connection runs the core's HttpConnection (modules/net) over a TcpLink, in the core's
+// ConnectionPool (which decides who gets a slot). The SDK's own HTTP servers either refuse
+// HTTP/1.0 or cannot share the port with WebSocket on the simulator.
 
 import Listener from "embedded:io/socket/listener";
-import { HttpConnection, type HttpConnectionOptions, type HttpLimits } from "../net/http-connection";
+import type { HttpConnectionOptions, HttpLimits } from "../net/http-connection";
+import { ConnectionPool } from "../net/connection-pool";
 import { TcpLink } from "./tcp-link";
 
 export interface HttpServerOptions {
   port: number;
-  /** Open connections at most; a further one is dropped at once. */
+  /** Open connections at most; see ConnectionPool for who makes room. */
   maxConnections: number;
   /** Per-connection handlers (the same object for every connection). */
   connection: Omit<HttpConnectionOptions, "remote" | "limits">;
@@ -16,17 +18,15 @@ export interface HttpServerOptions {
   log(line: string): void;
 }
 
-interface Open {
-  link: TcpLink;
-  http: HttpConnection;
-}
-
 export class HttpServer {
   private readonly listener: Listener;
-  private readonly open: Open[] = [];
-  private refused = 0;
+  private readonly pool: ConnectionPool;
 
   constructor(private readonly options: HttpServerOptions) {
+    this.pool = new ConnectionPool({
+      maxConnections: options.maxConnections,
+      connection: { ...options.connection, limits: options.limits },
+    });
     this.listener = new Listener({
       port: options.port,
       onReadable: (requests: number) => {
@@ -36,32 +36,25 @@ export class HttpServer {
   }
 
   get connectionCount(): number {
-    return this.open.length;
+    return this.pool.size;
   }
 
   get refusedCount(): number {
-    return this.refused;
+    return this.pool.refused;
+  }
+
+  get closedIdleCount(): number {
+    return this.pool.closedIdle;
   }
 
   /** Timekeeping for every connection (timeouts, WebSocket pings); call every second. */
   idle(nowMs: number): void {
-    for (let i = this.open.length - 1; i >= 0; i--) {
-      const c = this.open[i];
-      c.http.idle(nowMs);
-      if (c.http.isClosed || c.link.isClosed) {
-        c.link.close();
-        this.open.splice(i, 1);
-      }
-    }
+    this.pool.idle(nowMs);
   }
 
   close(): void {
     this.listener.close();
-    for (const c of this.open) {
-      c.http.close();
-      c.link.abort();
-    }
-    this.open.length = 0;
+    this.pool.close();
   }
 
   private accept(from: unknown): void {
@@ -73,25 +66,11 @@ export class HttpServer {
       this.options.log("http: cannot take a connection: " + String(error));
       return;
     }
-    this.prune();
-    if (this.open.length >= this.options.maxConnections) {
-      this.refused++;
-      link.abort();
-      return;
-    }
-    const http = new HttpConnection(link, { ...this.options.connection, remote: link.remote, limits: this.options.limits });
-    const entry: Open = { link, http };
+    const entry = this.pool.admit(link, link.remote);
+    if (entry === null) return;
     link.attach({
-      onBytes: (bytes) => http.receive(bytes),
-      onGone: () => http.peerClosed(),
+      onBytes: (bytes) => entry.receive(bytes),
+      onGone: () => entry.gone(),
     });
-    this.open.push(entry);
-  }
-
-  private prune(): void {
-    for (let i = this.open.length - 1; i >= 0; i--) {
-      const c = this.open[i];
-      if (c.http.isClosed && c.link.isClosed) this.open.splice(i, 1);
-    }
   }
 }

@@ -5,7 +5,7 @@
 
 import TCP from "embedded:io/socket/tcp";
 import type { ByteSource } from "../net/byte-source";
-import type { ConnectionIo } from "../net/websocket";
+import type { PooledIo } from "../net/connection-pool";
 
 export interface TcpLinkHandlers {
   onBytes(bytes: Uint8Array): void;
@@ -29,7 +29,7 @@ interface Pending {
   sent: number;
 }
 
-export class TcpLink implements ConnectionIo {
+export class TcpLink implements PooledIo {
   readonly remote: string;
   /** Null only while the constructor runs (should the SDK call back that early). */
   private readonly tcp: TCP | null = null;
@@ -62,6 +62,11 @@ export class TcpLink implements ConnectionIo {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Output is still queued (an answer is being sent). */
+  get isSending(): boolean {
+    return this.queue.length > 0;
   }
 
   write(bytes: Uint8Array): void {

@@ -401,6 +401,11 @@ export class HttpConnection {
     return this.ws;
   }
 
+  /** Waiting for the next request: nothing of one read yet, not a WebSocket, not closed. */
+  get isBetweenRequests(): boolean {
+    return this.state === HEAD && !this.started;
+  }
+
   /** Number of requests answered (101 included). */
   get requestsServed(): number {
     return this.served;

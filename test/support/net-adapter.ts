@@ -5,7 +5,8 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
-import { HttpConnection, type ConnectionIo, type HttpConnectionOptions } from "../../modules/net/http-connection";
+import { ConnectionPool, type PooledIo } from "../../modules/net/connection-pool";
+import type { HttpConnection, HttpConnectionOptions } from "../../modules/net/http-connection";
 import { CaptiveDnsResponder, type CaptiveDnsOptions } from "../../modules/net/dns-captive";
 
 export { RecordingIo } from "./bytes";
@@ -16,48 +17,60 @@ export interface NetServer {
   connections: Set<HttpConnection>;
   /** TCP connections accepted so far. */
   accepted(): number;
+  /** The pool that decides who gets a slot (as on the device). */
+  pool: ConnectionPool;
   close(): Promise<void>;
 }
 
 export interface ServeOptions extends Omit<HttpConnectionOptions, "remote"> {
   /** How often idle(Date.now()) runs on every connection (ms); default 100. */
   tickMs?: number;
+  /** Open connections at most (the device has 6); default 1000. */
+  maxConnections?: number;
 }
 
-/** Runs one HttpConnection per accepted socket on 127.0.0.1 (ephemeral port). */
+/** Runs one HttpConnection per accepted socket on 127.0.0.1 (ephemeral port), in a ConnectionPool. */
 export async function serveHttpConnections(options: ServeOptions): Promise<NetServer> {
   const connections = new Set<HttpConnection>();
   const sockets = new Set<net.Socket>();
+  const { tickMs = 100, maxConnections = 1000, ...connection } = options;
+  const pool = new ConnectionPool({ maxConnections, connection });
   let accepted = 0;
   const server = net.createServer((socket) => {
     accepted++;
     sockets.add(socket);
     socket.setNoDelay(true);
-    const io: ConnectionIo = {
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+    const io: PooledIo = {
       write: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
       },
       close: () => socket.end(),
+      abort: () => socket.destroy(),
+      get isClosed() {
+        return socket.destroyed || socket.writableEnded;
+      },
+      get isSending() {
+        return socket.writableLength > 0;
+      },
     };
-    const connection = new HttpConnection(io, { ...options, remote: socket.remoteAddress ?? "" });
-    connections.add(connection);
-    socket.on("data", (data: Buffer) => connection.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-    socket.on("error", () => {});
+    const entry = pool.admit(io, socket.remoteAddress ?? "");
+    if (entry === null) return;
+    connections.add(entry.http);
+    socket.on("data", (data: Buffer) => entry.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     socket.on("close", () => {
-      connection.peerClosed();
-      connections.delete(connection);
-      sockets.delete(socket);
+      entry.gone();
+      connections.delete(entry.http);
     });
   });
-  const tick = setInterval(() => {
-    const now = Date.now();
-    for (const c of connections) c.idle(now);
-  }, options.tickMs ?? 100);
+  const tick = setInterval(() => pool.idle(Date.now()), tickMs);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
     connections,
     accepted: () => accepted,
+    pool,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(tick);

@@ -5,6 +5,7 @@
 import { base64Encode } from "../../modules/net/base64";
 import { base64Source, readAll, textSource } from "../../modules/net/byte-source";
 import { WEB_ASSETS } from "../../modules/web/assets.generated";
+import { ConnectionPool } from "../../modules/net/connection-pool";
 import { CaptiveDnsResponder } from "../../modules/net/dns-captive";
 import { HttpConnection, type ConnectionRequest, type HttpConnectionOptions } from "../../modules/net/http-connection";
 import { sha1Hex } from "../../modules/net/sha1";
@@ -207,6 +208,44 @@ test("HTTP: idle timeouts (408 for a stalled request, quiet close when idle)", (
   equal(b.io.closed, 0);
   b.connection.idle(3000);
   equal(b.io.closed, 1);
+});
+
+/** A RecordingIo the pool can judge: closed once the core closed it or it was aborted. */
+class PoolIo extends RecordingIo {
+  aborted = false;
+  sending = false;
+  get isClosed(): boolean {
+    return this.closed > 0 || this.aborted;
+  }
+  get isSending(): boolean {
+    return this.sending;
+  }
+  abort(): void {
+    this.aborted = true;
+  }
+}
+
+test("connection pool: a full pool closes the longest-idle keep-alive connection; busy ones never, then refuses", () => {
+  const pool = new ConnectionPool({ maxConnections: 3, connection: { handle: () => ({ status: 200, headers: {}, body: "ok" }) } });
+  const request = bytesOf("GET / HTTP/1.1\r\n\r\n");
+  const ios = [new PoolIo(), new PoolIo(), new PoolIo()];
+  const conns = ios.map((io) => pool.admit(io, "10.0.0.2"));
+  for (const c of conns) c?.receive(request);
+  conns[0]?.receive(request); // the first was used last: the second waited longest
+  const fourth = new PoolIo();
+  ok(pool.admit(fourth, "10.0.0.3") !== null, "admitted");
+  deepEqual([ios[0].closed, ios[1].closed, ios[2].closed, pool.closedIdle, pool.size], [0, 1, 0, 1, 3]);
+  // Busy: one in the middle of a request, the others still sending their answers.
+  conns[0]?.receive(bytesOf("GET / HT"));
+  ios[2].sending = true;
+  fourth.sending = true;
+  const fifth = new PoolIo();
+  equal(pool.admit(fifth, "10.0.0.4"), null);
+  deepEqual([fifth.aborted, pool.refused, pool.size], [true, 1, 3]);
+  // The answer is out: that connection is idle again and makes room.
+  ios[2].sending = false;
+  ok(pool.admit(new PoolIo(), "10.0.0.5") !== null, "admitted after the answer went out");
+  deepEqual([ios[2].closed, pool.closedIdle, pool.refused], [1, 2, 1]);
 });
 
 test("HTTP: random bytes never throw and never write after close (seeded)", () => {
