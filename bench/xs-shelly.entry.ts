@@ -1,13 +1,15 @@
 // XS bench entry (bench/sections/30-xs-shelly.js): the cost of answering a battery on the
 // device — App with a meter fed by the virtual meter, answering EM.GetStatus over HTTP (the
 // MaxxiCharge/evcc path), over a UDP frame (Marstek), Shelly.GetStatus and
-// Shelly.GetComponents (the largest answer, ~3 KB: Home Assistant asks for it). Exports
+// Shelly.GetComponents (the largest answer, ~3 KB: Home Assistant asks for it), and the
+// page script as the device sends it (gzip bytes pulled a TCP segment at a time). Exports
 // become the global `bench` inside xsnap.
 
 import { App } from "../modules/app/app";
 import { defaultValues } from "../modules/config/schema";
 import type { ShellyHost } from "../modules/shelly/host";
 import { VirtualMeter } from "../modules/simulator/virtual-meter";
+import { assetResponse, findAsset, type WebAsset } from "../modules/web/assets";
 import { stillHost } from "../test/support/still-host";
 
 const now = 0;
@@ -53,4 +55,17 @@ export function shellyStatusHttp(): void {
 
 export function shellyComponentsHttp(): void {
   app.handleHttp(componentsRequest);
+}
+
+const script = findAsset("/app.js") as WebAsset;
+const scriptRequest = { method: "GET", path: "/app.js", query: "", headers: { "accept-encoding": "gzip, deflate" }, body: "" };
+const segment = new Uint8Array(1460);
+
+/** The page script's gzip body, read as TcpLink reads it; returns the byte count. */
+export function scriptGzip(): number {
+  const source = assetResponse(script, scriptRequest).source;
+  if (source === undefined) throw new Error("/app.js: no body source");
+  let total = 0;
+  for (let n = source.read(segment); n > 0; n = source.read(segment)) total += n;
+  return total;
 }

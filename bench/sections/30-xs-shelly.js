@@ -1,6 +1,6 @@
 // Bench section: what answering a battery costs on XS (xsnap metering, deterministic):
 // EM.GetStatus over HTTP and UDP, Shelly.GetStatus and Shelly.GetComponents, through App as
-// the device runs it.
+// the device runs it; and sending the page script (gzip, from its base64 in flash).
 
 import { meterInXs } from "../xs-meter.js";
 
@@ -16,6 +16,7 @@ export default {
     const udp = await measure("bench.emStatusUdp()");
     const status = await measure("bench.shellyStatusHttp()");
     const components = await measure("bench.shellyComponentsHttp()");
+    const script = await meterInXs({ entry: ENTRY, loopCall: "bench.scriptGzip()", iterations: quick ? 20 : 100, warmup: 2, allocationSample: 5, batchSize: 10 });
     const row = (key, label, r) => [
       { key: `xs-shelly.${key}.compute`, label: `${label}: compute`, value: r.compute.perIteration, unit: "units", better: "lower", digits: 0, machine: false },
       { key: `xs-shelly.${key}.slots`, label: `${label}: allocated`, value: r.heap.allocatedSlotsPerIteration, unit: "slots", better: "lower", digits: 1, machine: false },
@@ -26,6 +27,7 @@ export default {
         ...row("em-udp", "EM.GetStatus over UDP", udp),
         ...row("status-http", "Shelly.GetStatus over HTTP", status),
         ...row("components-http", "Shelly.GetComponents over HTTP", components),
+        ...row("script-gzip", "/app.js body, gzip (TCP segments)", script),
         { key: "xs-shelly.em-http.retained", label: `EM.GetStatus: heap growth over ${iterations}`, value: http.heap.retainedSlots, unit: "slots", better: "lower", digits: 0, machine: false },
       ],
       notes: [

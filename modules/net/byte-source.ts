@@ -3,7 +3,7 @@
 // is 96 KB). The text or base64 behind a source is a string constant of a preloaded module,
 // which lives in flash.
 
-import { sextet } from "./base64";
+import { SEXTETS } from "./base64";
 
 // Property access on a string primitive (s.charCodeAt(i), s.slice()) makes XS allocate a
 // String wrapper each time; the prototype's functions called with .call do not.
@@ -72,7 +72,7 @@ export function textSource(text: string, byteLength: number): ByteSource {
   };
 }
 
-/** The bytes of padded base64 text, `byteLength` of them (the build's count; the text is valid). */
+/** The bytes of padded base64 text, `byteLength` of them (the build's count; the text is valid base64). */
 export function base64Source(base64: string, byteLength: number): ByteSource {
   let at = 0; // next quantum's first character
   let produced = 0;
@@ -88,8 +88,8 @@ export function base64Source(base64: string, byteLength: number): ByteSource {
         for (let j = 0; j + 3 < count; j += 4) {
           // '=' gives -1 & 63: its bits only reach bytes past byteLength, which are not written.
           const v =
-            ((sextet(charCodeAt.call(slice, j)) & 63) << 18) | ((sextet(charCodeAt.call(slice, j + 1)) & 63) << 12) |
-            ((sextet(charCodeAt.call(slice, j + 2)) & 63) << 6) | (sextet(charCodeAt.call(slice, j + 3)) & 63);
+            ((SEXTETS[charCodeAt.call(slice, j)] & 63) << 18) | ((SEXTETS[charCodeAt.call(slice, j + 1)] & 63) << 12) |
+            ((SEXTETS[charCodeAt.call(slice, j + 2)] & 63) << 6) | (SEXTETS[charCodeAt.call(slice, j + 3)] & 63);
           into[o++] = v >> 16;
           if (++produced === byteLength) break;
           into[o++] = (v >> 8) & 0xff;
