@@ -7,6 +7,8 @@ import { UsageError, type OptionSpec, type ParsedOptions } from "./args";
 import { startHttpServer } from "./http-transport";
 import { startUdpTransport, type UdpTransport } from "./udp-transport";
 import { attachWebSocket, type WsTransport } from "./ws-transport";
+import { nodeDialer } from "./outbound-dialer";
+import type { OutboundWs } from "../modules/app/outbound-ws";
 import { startMdns, type MdnsHandle } from "./mdns-transport";
 import { defaultSettingsPath, generateMac, SettingsFile } from "./settings-file";
 import { NodeHost } from "./node-host";
@@ -92,8 +94,9 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
   const bind = typeof options.bind === "string" ? options.bind : simulate ? "127.0.0.1" : "0.0.0.0";
 
   let ws: WsTransport | null = null;
+  let outbound: OutboundWs | null = null;
   const host = new NodeHost({
-    wsConnected: () => (ws?.clientCount ?? 0) > 0,
+    wsConnected: () => outbound?.connected ?? false,
     saveSettings: (shelly) => {
       stored.shelly = shelly;
       try {
@@ -124,10 +127,21 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
     throw new UsageError(`cannot listen on ${bind}:${options["http-port"] ?? 8080}: ${why}`);
   }
 
+  // The outbound WebSocket a consumer may set with Ws.SetConfig; it gets the notifications too.
+  const dialing = app.createOutboundWs(nodeDialer, info);
+  outbound = dialing;
+  const outboundTimer = setInterval(() => dialing.tick(), 1000);
+  outboundTimer.unref();
+  dialing.tick();
   ws = attachWebSocket({
     server: http.server,
     handleFrame: (text, remote) => app.handleFrameText(text, "ws", remote),
-    pollNotify: () => app.pollNotifyStatus(),
+    pollNotify: () => {
+      const batch = app.pollNotifyStatus();
+      if (batch !== null) dialing.notify(batch);
+      return batch;
+    },
+    otherSubscribers: () => dialing.connected,
     log,
   });
 
@@ -175,6 +189,8 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
   info(`${signal}: shutting down`);
   process.off("SIGUSR2", onUsr2);
   await mdns?.close(); // goodbye (TTL 0)
+  clearInterval(outboundTimer);
+  dialing.stop();
   await ws.close();
   await udp?.close();
   await http.close();

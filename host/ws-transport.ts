@@ -25,6 +25,8 @@ export interface WsTransportOptions {
   handleFrame: (text: string, remote: string) => FrameReply;
   /** The NotifyStatus due now, if any (the core decides the cadence). */
   pollNotify: () => NotifyBatch | null;
+  /** Whether someone besides this transport's clients wants the notifications (the outbound WebSocket). */
+  otherSubscribers?: () => boolean;
   maxClients?: number;
   maxPayloadBytes?: number;
   pingIntervalMs?: number;
@@ -140,7 +142,7 @@ export function attachWebSocket(options: WsTransportOptions): WsTransport {
   };
 
   const notify = () => {
-    if (subscribers === 0) return;
+    if (subscribers === 0 && options.otherSubscribers?.() !== true) return;
     const batch = options.pollNotify();
     if (batch === null) return;
     for (const client of clients) if (client.src !== null) send(client, batch.frameFor(client.src));

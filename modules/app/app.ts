@@ -20,6 +20,7 @@ import type { PowerSignMode } from "../../sml/readings";
 import { ConsumerLog, methodOfFrameText } from "./consumer-log";
 import { MeterHistory } from "../web/history";
 import { MeterGridSource } from "./grid-source";
+import { OutboundWs, type OutboundDialer } from "./outbound-ws";
 import { EMULATED_SHELLY_VERSION, FIRMWARE_ID } from "./version";
 
 export interface AppOptions {
@@ -111,6 +112,30 @@ export class App {
   handleFrameText(text: string, transport: FrameTransport, remote: string): FrameReply {
     const reply = this.device.handleFrameText(text, transport);
     this.consumers.record(remote, transport, methodOfFrameText(text), this.host.nowMs(), reply.src);
+    return reply;
+  }
+
+  /**
+   * The outbound WebSocket of the `ws` component (Ws.SetConfig), dialing through the
+   * shell's dialer. The shell calls its tick() every second and hands it every NotifyStatus.
+   */
+  createOutboundWs(dialer: OutboundDialer, log: (line: string) => void): OutboundWs {
+    const device = this.device;
+    return new OutboundWs({
+      dialer,
+      config: () => device.settings.ws,
+      handleFrame: (text) => this.handleOutboundFrame(text),
+      fullStatus: () => device.fullStatusNotification(),
+      random: () => (Math.random() * 0x100000000) >>> 0,
+      nowMs: () => this.host.nowMs(),
+      log,
+    });
+  }
+
+  /** A request frame from the outbound WebSocket's server: trusted, since the device dialed it. */
+  private handleOutboundFrame(text: string): FrameReply {
+    const reply = this.device.handleFrameText(text, "ws", true);
+    this.consumers.record(String(this.device.settings.ws.server), "ws", methodOfFrameText(text), this.host.nowMs(), reply.src);
     return reply;
   }
 

@@ -6,6 +6,7 @@
 import Timer from "timer";
 import platform from "device-platform";
 import { App } from "../app/app";
+import type { OutboundWs } from "../app/outbound-ws";
 import { FIRMWARE_ID } from "../app/version";
 import { type SettingValues } from "../config/schema";
 import type { ConnectionRequest, HttpBodySink } from "../net/http-connection";
@@ -31,6 +32,7 @@ import { Diagnostics } from "./diagnostics";
 import { HttpServer } from "./http-server";
 import { MdnsService } from "./mdns";
 import { MeterSerial } from "./meter-serial";
+import { deviceDialer } from "./outbound-dialer";
 import { DeviceOta } from "./ota";
 import { SettingsStore } from "./settings-store";
 import { SimulatedMeter } from "./simulated-meter";
@@ -116,6 +118,8 @@ export class DeviceShell {
   private dns: CaptiveDns | null = null;
   private readonly ota: DeviceOta | null;
   private readonly wsClients: WsClient[] = [];
+  /** The outbound WebSocket a consumer may set with Ws.SetConfig. */
+  private readonly outbound: OutboundWs;
   // Kept so that they stay reachable and can be inspected in xsbug.
   readonly meterSerial: MeterSerial | null = null;
   readonly simulated: SimulatedMeter | null = null;
@@ -157,11 +161,12 @@ export class DeviceShell {
       ramSize: cfg.ramSize,
       ramFree: () => this.diagnostics.get("System Free Memory"),
       network: () => this.networkInfo(),
-      wsConnected: () => this.wsClients.length > 0,
+      wsConnected: () => this.outbound.connected,
       saveSettings: (settings) => this.saveShelly(settings),
       reboot: (delayMs) => this.restart(delayMs, "Shelly.Reboot"),
     });
     this.app = new App({ settings: effective, shellySettings: this.shelly, host });
+    this.outbound = this.app.createOutboundWs(deviceDialer, log);
     log("ir2shelly " + FIRMWARE_ID + " on " + platform.name + ", device id " + this.app.deviceId + ", reset reason " + host.resetReason());
 
     // Meter input.
@@ -543,6 +548,7 @@ export class DeviceShell {
       this.announceAgainAt = null;
       this.mdns?.announce(); // RFC 6762: a second announcement a second after the first
     }
+    this.outbound.tick();
     this.notify();
     const every = this.config.traceMemoryS;
     if (every > 0 && this.ticks % every === 0) {
@@ -552,13 +558,14 @@ export class DeviceShell {
     }
   }
 
-  /** NotifyStatus to every WebSocket client that named itself. */
+  /** NotifyStatus to every WebSocket client that named itself, and to the outbound server. */
   private notify(): void {
-    let subscribers = 0;
+    let subscribers = this.outbound.connected ? 1 : 0;
     for (const c of this.wsClients) if (c.src !== null) subscribers++;
     if (subscribers === 0) return;
     const batch = this.app.pollNotifyStatus();
     if (batch === null) return;
     for (const c of this.wsClients) if (c.src !== null && c.ws.isOpen) c.ws.sendText(batch.frameFor(c.src));
+    this.outbound.notify(batch);
   }
 }

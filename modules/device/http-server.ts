@@ -61,7 +61,7 @@ export class HttpServer {
     if (from === undefined || from === null) return;
     let link: TcpLink;
     try {
-      link = new TcpLink(from);
+      link = new TcpLink({ from });
     } catch (error) {
       this.options.log("http: cannot take a connection: " + String(error));
       return;

@@ -8,6 +8,8 @@ import type { ByteSource } from "../net/byte-source";
 import type { PooledIo } from "../net/connection-pool";
 
 export interface TcpLinkHandlers {
+  /** An outgoing connection is established (the socket's first onWritable). */
+  onConnected?(): void;
   onBytes(bytes: Uint8Array): void;
   /** The peer closed or the socket failed. */
   onGone(): void;
@@ -40,13 +42,19 @@ export class TcpLink implements PooledIo {
   private room = 0;
   private closing = false;
   private closed = false;
+  private connected = false;
 
-  constructor(from: unknown) {
+  /** An accepted connection (`from`: Listener.read()), or an outgoing one to `address` (dotted IPv4) and `port`. */
+  constructor(target: { from: unknown } | { address: string; port: number }) {
     this.tcp = new TCP({
-      from,
+      ...target,
       onReadable: () => this.readable(),
       onWritable: (count: number) => {
         this.room = count;
+        if (!this.connected) {
+          this.connected = true;
+          this.handlers?.onConnected?.();
+        }
         this.flush();
       },
       onError: () => this.gone(),

@@ -1,13 +1,16 @@
-// The server side of a WebSocket connection (RFC 6455) over bytes: frames in through
-// receive(), frames out through io.write(), the end of the TCP connection through io.close().
-// The opening handshake is HTTP's business (HttpConnection answers 101 and then hands its
-// bytes here); websocketAccept() computes the key it needs.
+// One end of a WebSocket connection (RFC 6455) over bytes: frames in through receive(),
+// frames out through io.write(), the end of the TCP connection through io.close(). Usually
+// the server side; given a mask source it is the client side (frames out masked, frames in
+// unmasked), as the outbound connection of ./websocket-client uses it. The opening handshake
+// is HTTP's business (HttpConnection answers 101 and then hands its bytes here);
+// websocketAccept() computes the key it needs.
 //
 // What a peer can make it do is bounded: messages (all fragments together) up to
-// maxMessageBytes, else close 1009; unmasked client frames, reserved bits, unknown opcodes,
-// bad fragmentation or bad control frames → 1002; text that is not UTF-8 → 1007. A failed
-// connection sends its close frame and closes the transport at once; a clean close echoes
-// the peer's code and then closes (the server closes TCP first, RFC 6455 7.1.1).
+// maxMessageBytes, else close 1009; unmasked client frames (masked server frames), reserved
+// bits, unknown opcodes, bad fragmentation or bad control frames → 1002; text that is not
+// UTF-8 → 1007. A failed connection sends its close frame and closes the transport at once;
+// a clean close echoes the peer's code and then closes (the server closes TCP first, RFC
+// 6455 7.1.1).
 //
 // Timing is the shell's: it calls idle(nowMs) now and then. A silent peer gets a ping after
 // pingAfterMs and is dropped after dropAfterMs; a close handshake that the peer does not
@@ -16,7 +19,7 @@
 import { base64Encode } from "./base64";
 import type { ByteSource } from "./byte-source";
 import { sha1 } from "./sha1";
-import { utf8DecodeStrict, utf8EncodeInto, utf8Length } from "./utf8";
+import { utf8DecodeStrict, utf8Encode, utf8EncodeInto, utf8Length } from "./utf8";
 
 /** How bytes leave, and how the transport is ended (shared with HttpConnection). */
 export interface ConnectionIo {
@@ -208,10 +211,19 @@ export class WebSocketConnection {
   private closingSinceMs = -1;
   private closeNoticeSent = false;
 
-  constructor(io: ConnectionIo, handlers: WebSocketHandlers, limits?: Partial<WebSocketLimits>) {
+  /** Client side: the source of each frame's 32-bit masking key (null on the server side). */
+  private readonly maskKey: (() => number) | null;
+  private readonly mask = new Uint8Array(4);
+
+  /**
+   * `maskKey` makes this the client side: it gives each outgoing frame's masking key (RFC
+   * 6455 §5.3 wants them unpredictable), and frames from the server must come unmasked.
+   */
+  constructor(io: ConnectionIo, handlers: WebSocketHandlers, limits?: Partial<WebSocketLimits>, maskKey?: () => number) {
     this.io = io;
     this.handlers = handlers;
     this.limits = { ...DEFAULT_WEBSOCKET_LIMITS, ...limits };
+    this.maskKey = maskKey ?? null;
   }
 
   /** True until our close frame is out (sending is possible). */
@@ -247,8 +259,8 @@ export class WebSocketConnection {
   sendText(text: string): boolean {
     if (this.state !== OPEN) return false;
     const encode = this.io.encodeText;
-    if (encode) {
-      this.io.write(encodeFrame(OPCODE_TEXT, encode.call(this.io, text)));
+    if (encode || this.maskKey !== null) {
+      this.io.write(this.frame(OPCODE_TEXT, encode ? encode.call(this.io, text) : utf8Encode(text)));
       return true;
     }
     const length = utf8Length(text);
@@ -261,21 +273,21 @@ export class WebSocketConnection {
   /** Sends a binary message; false when the connection is no longer open. */
   sendBinary(bytes: Uint8Array): boolean {
     if (this.state !== OPEN) return false;
-    this.io.write(encodeFrame(OPCODE_BINARY, bytes));
+    this.io.write(this.frame(OPCODE_BINARY, bytes));
     return true;
   }
 
   /** Sends a ping (payload up to 125 bytes); false when the connection is no longer open. */
   ping(payload: Uint8Array = new Uint8Array(0)): boolean {
     if (this.state !== OPEN || payload.length > 125) return false;
-    this.io.write(encodeFrame(OPCODE_PING, payload));
+    this.io.write(this.frame(OPCODE_PING, payload));
     return true;
   }
 
   /** Starts the closing handshake; the transport closes when the peer answers (or after closeWaitMs). */
   close(code = CLOSE_NORMAL, reason = ""): void {
     if (this.state !== OPEN) return;
-    this.io.write(encodeFrame(OPCODE_CLOSE, closePayload(code, reason)));
+    this.io.write(this.frame(OPCODE_CLOSE, closePayload(code, reason)));
     this.state = CLOSING;
     this.closingSinceMs = -1;
   }
@@ -318,7 +330,9 @@ export class WebSocketConnection {
     this.fin = (b0 & 0x80) !== 0;
     this.opcode = b0 & 0x0f;
     if ((b0 & 0x70) !== 0) return this.fail(CLOSE_PROTOCOL_ERROR, "reserved bits set");
-    if ((b1 & 0x80) === 0) return this.fail(CLOSE_PROTOCOL_ERROR, "client frames must be masked");
+    const masked = (b1 & 0x80) !== 0;
+    if (this.maskKey === null && !masked) return this.fail(CLOSE_PROTOCOL_ERROR, "client frames must be masked");
+    if (this.maskKey !== null && masked) return this.fail(CLOSE_PROTOCOL_ERROR, "server frames must not be masked");
     const op = this.opcode;
     const length7 = b1 & 0x7f;
     if (op >= OPCODE_CLOSE) {
@@ -332,8 +346,9 @@ export class WebSocketConnection {
     } else if (this.messageOpcode !== 0) {
       return this.fail(CLOSE_PROTOCOL_ERROR, "new message inside a fragmented one");
     }
-    this.headerNeeded = 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + 4;
-    return true;
+    this.headerNeeded = 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + (masked ? 4 : 0);
+    // An unmasked short frame (from a server) has no more header bytes to wait for.
+    return this.headerNeeded === 2 ? this.finishHeader() : true;
   }
 
   // The whole header is in: length, limits, then payload (or an empty frame completes now).
@@ -379,7 +394,8 @@ export class WebSocketConnection {
     const target = this.opcode >= OPCODE_CLOSE ? this.control : (this.message as Uint8Array);
     const base = this.opcode >= OPCODE_CLOSE ? 0 : this.messageLength;
     let p = this.payloadRead;
-    for (let k = 0; k < take; k++, p++) target[base + p] = chunk[i + k] ^ h[maskAt + (p & 3)];
+    if (this.maskKey !== null) for (let k = 0; k < take; k++, p++) target[base + p] = chunk[i + k];
+    else for (let k = 0; k < take; k++, p++) target[base + p] = chunk[i + k] ^ h[maskAt + (p & 3)];
     this.payloadRead = p;
     if (p === this.payloadLength) this.completeFrame();
     return i + take;
@@ -392,7 +408,7 @@ export class WebSocketConnection {
     this.headerLength = 0;
     this.headerNeeded = 2;
     if (op === OPCODE_PING) {
-      if (this.state === OPEN) this.io.write(encodeFrame(OPCODE_PONG, this.control.subarray(0, length)));
+      if (this.state === OPEN) this.io.write(this.frame(OPCODE_PONG, this.control.subarray(0, length)));
       return;
     }
     if (op === OPCODE_PONG) return;
@@ -450,11 +466,23 @@ export class WebSocketConnection {
     }
     if (this.state === OPEN) {
       // Echo the code (an empty close answers an empty close).
-      this.io.write(encodeFrame(OPCODE_CLOSE, closePayload(code === CLOSE_NO_STATUS ? 0 : code, "")));
+      this.io.write(this.frame(OPCODE_CLOSE, closePayload(code === CLOSE_NO_STATUS ? 0 : code, "")));
     }
     this.state = CLOSED;
     this.io.close();
     this.notifyClose(code, reason);
+  }
+
+  /** One outgoing frame: plain from the server side, masked with a fresh key from the client side. */
+  private frame(opcode: number, payload: Uint8Array): Uint8Array {
+    if (this.maskKey === null) return encodeFrame(opcode, payload);
+    const key = this.maskKey();
+    const mask = this.mask;
+    mask[0] = key >>> 24;
+    mask[1] = (key >>> 16) & 0xff;
+    mask[2] = (key >>> 8) & 0xff;
+    mask[3] = key & 0xff;
+    return encodeFrame(opcode, payload, true, mask);
   }
 
   private callHandler(call: () => void): void {
@@ -469,7 +497,7 @@ export class WebSocketConnection {
   /** Fails the connection: our close frame (if still allowed), transport closed, onClose. Returns false for the parser. */
   private fail(code: number, reason: string): false {
     if (this.state === CLOSED) return false;
-    if (this.state === OPEN) this.io.write(encodeFrame(OPCODE_CLOSE, closePayload(code, reason)));
+    if (this.state === OPEN) this.io.write(this.frame(OPCODE_CLOSE, closePayload(code, reason)));
     this.state = CLOSED;
     this.io.close();
     this.notifyClose(code, reason);

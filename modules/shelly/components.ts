@@ -15,6 +15,7 @@ import {
   type FieldSetter,
 } from "./fields";
 import type { ShellySettings } from "./settings";
+import { parseWsUrl } from "../net/websocket-client";
 
 export interface ComponentDef {
   /** Key in Shelly.GetStatus / GetConfig, e.g. "em:0". */
@@ -329,8 +330,11 @@ const WS_CONFIG: readonly Field[] = [
     get: (c) => c.settings.ws.server,
     restart: true,
     set: (d, v) => {
-      if (v !== null && (typeof v !== "string" || !/^wss?:\/\/[^\s/]+/.test(v) || v.length > 256)) {
-        return "expected a ws:// or wss:// URL or null";
+      if (v !== null) {
+        if (typeof v !== "string" || v.length > 256) return "expected a ws:// URL or null";
+        // The outbound connection (modules/app/outbound-ws) speaks plain ws:// only.
+        const url = parseWsUrl(v);
+        if (typeof url === "string") return url;
       }
       d.ws.server = v;
       return null;
