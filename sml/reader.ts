@@ -139,22 +139,31 @@ export class SmlReader {
   /** Decodes the integer whose TL was just read; leaves the result in value/exact. */
   readInteger(): void {
     const n = this.length;
+    if (n > 4) {
+      this.readWideInteger(n);
+      return;
+    }
+    // Small integers (nearly all values) in 32-bit integer arithmetic; kept apart from the
+    // wide ones so that V8 can inline this at its call sites.
+    const bytes = this.bytes;
+    const p = this.pos;
+    this.pos = p + n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = (v << 8) | bytes[p + i];
+    if (this.type === TYPE_INTEGER) {
+      const shift = 32 - 8 * n;
+      v = (v << shift) >> shift;
+    } else v = v >>> 0;
+    this.value = v;
+    this.exact = true;
+  }
+
+  /** readInteger() for 5 to 8 bytes. */
+  private readWideInteger(n: number): void {
     const signed = this.type === TYPE_INTEGER;
     const bytes = this.bytes;
     let p = this.pos;
     this.pos += n;
-    if (n <= 4) {
-      // Small integers (nearly all values) in 32-bit integer arithmetic.
-      let v = 0;
-      for (let i = 0; i < n; i++) v = (v << 8) | bytes[p + i];
-      if (signed) {
-        const shift = 32 - 8 * n;
-        v = (v << shift) >> shift;
-      } else v = v >>> 0;
-      this.value = v;
-      this.exact = true;
-      return;
-    }
     if (n <= 6) {
       let v = 0;
       for (let i = 0; i < n; i++) v = v * 256 + bytes[p + i];
