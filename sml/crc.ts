@@ -50,6 +50,21 @@ export function crc16Update(register: number, bytes: Uint8Array, start: number, 
   return crc;
 }
 
+/**
+ * The register (init 0xffff, no final xor) after `count` zero bytes. A CRC register is linear
+ * in (initial value, data), so for any bytes m of length `count`:
+ *   KERMIT(m) = register(0xffff, m) ^ crc16ZeroRun(count)
+ * which turns an X-25 register into the KERMIT checksum without a second pass over m.
+ * Zero bytes contribute nothing to the table terms of data, so four of them take two lookups.
+ */
+export function crc16ZeroRun(count: number): number {
+  let crc = 0xffff;
+  let n = count;
+  for (; n >= 4; n -= 4) crc = CRC_TABLE_3[crc & 0xff] ^ CRC_TABLE_2[crc >>> 8];
+  for (; n > 0; n--) crc = (crc >>> 8) ^ CRC_TABLE[crc & 0xff];
+  return crc;
+}
+
 /** CRC-16/X-25 over bytes[start, end). */
 export function crc16X25(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc16Update(0xffff, bytes, start, end) ^ 0xffff;

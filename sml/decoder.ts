@@ -3,7 +3,7 @@
 // decoded without allocating: entries are recycled, octet strings stay in the caller's
 // buffer and are referenced by offsets.
 
-import { crc16Kermit, crc16X25 } from "./crc";
+import { crc16Update, crc16ZeroRun } from "./crc";
 import { SmlReader, TYPE_BOOLEAN, TYPE_INTEGER, TYPE_LIST, TYPE_OCTETS, TYPE_UNSIGNED, type ReadError } from "./reader";
 
 export const MSG_OPEN_RESPONSE = 0x0101;
@@ -145,12 +145,13 @@ export class SmlDecoder {
 
   private checkMessageCrc(start: number, end: number, received: number): void {
     // Conforming meters store X-25 low byte first; read big-endian that is the swapped value.
-    const x25 = crc16X25(this.bytes, start, end);
-    if (received === swap16(x25)) {
+    const register = crc16Update(0xffff, this.bytes, start, end);
+    if (received === swap16(register ^ 0xffff)) {
       this.counters.messageCrcOk++;
       return;
     }
-    const kermit = crc16Kermit(this.bytes, start, end);
+    // KERMIT from the same pass (see crc16ZeroRun): a Holley message is read once, not twice.
+    const kermit = register ^ crc16ZeroRun(end - start);
     if (received === kermit || received === swap16(kermit)) {
       this.counters.messageCrcKermit++;
       return;

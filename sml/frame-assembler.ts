@@ -18,7 +18,7 @@
 // frame whose length was edited (or that lost bytes) still ends where its end sequence
 // is, and is then judged by its CRC alone.
 
-import { CRC_TABLE, CRC_TABLE_1, CRC_TABLE_2, CRC_TABLE_3, crc16X25 } from "./crc";
+import { CRC_TABLE, CRC_TABLE_1, CRC_TABLE_2, CRC_TABLE_3, crc16X25, crc16ZeroRun } from "./crc";
 
 /** Which CRC variant a frame's transport checksum matched. */
 export type CrcFlavour = "x25" | "kermit-be" | "kermit-le";
@@ -248,7 +248,7 @@ export class FrameAssembler {
     let flavour: CrcFlavour | null = null;
     if (le === (this.crc ^ 0xffff)) flavour = "x25";
     else {
-      const kermit = this.crc ^ zeroRunRegister(this.crcBytes);
+      const kermit = this.crc ^ crc16ZeroRun(this.crcBytes);
       if (be === kermit) flavour = "kermit-be";
       else if (le === kermit) flavour = "kermit-le";
     }
@@ -303,11 +303,4 @@ export class FrameAssembler {
     this.length = 0;
     this.garbage = 0;
   }
-}
-
-/** The X-25 register (init 0xffff, no final xor) after `count` zero bytes. */
-function zeroRunRegister(count: number): number {
-  let crc = 0xffff;
-  for (let i = 0; i < count; i++) crc = (crc >>> 8) ^ CRC_TABLE[crc & 0xff];
-  return crc;
 }

@@ -17,6 +17,31 @@ const TWO_POW_32 = 0x100000000;
 
 export type ReadError = "truncated" | "bad_tl";
 
+/** Per type: octets any length; integers 1..8 bytes; a boolean one byte; types 1-3 do not exist. */
+function scalarLengthFits(type: number, length: number): boolean {
+  if (length < 0) return false;
+  if (type === TYPE_OCTETS) return true;
+  if (type === TYPE_INTEGER || type === TYPE_UNSIGNED) return length >= 1 && length <= 8;
+  return type === TYPE_BOOLEAN && length === 1;
+}
+
+/**
+ * For a TL that is a single byte (below 0x80): the value's length (payload bytes of a scalar,
+ * elements of a list), or -1 where readLongTl() must judge the byte (it then fails it).
+ */
+const SHORT_TL_LENGTH = buildShortTlLengths();
+
+function buildShortTlLengths(): Int8Array {
+  const table = new Int8Array(0x80);
+  for (let first = 0; first < 0x80; first++) {
+    const type = first >> 4;
+    const nibble = first & 0x0f;
+    if (type === TYPE_LIST || first === 0x00) table[first] = nibble;
+    else table[first] = scalarLengthFits(type, nibble - 1) ? nibble - 1 : -1;
+  }
+  return table;
+}
+
 export class SmlReader {
   bytes: Uint8Array = new Uint8Array(0);
   pos = 0;
@@ -55,11 +80,27 @@ export class SmlReader {
   /** Reads a TL field; false on truncation or a malformed field. */
   readTl(): boolean {
     if (this.error !== null) return false;
+    const pos = this.pos;
+    if (pos >= this.end) return this.fail("truncated");
+    const first = this.bytes[pos];
+    // A single TL byte (every field but long octet strings and long lists) through a table:
+    // small enough for V8 to inline at every call site, and fewer steps on XS.
+    const length = first < 0x80 ? SHORT_TL_LENGTH[first] : -1;
+    if (length < 0) return this.readLongTl(first);
+    const type = first >> 4;
+    this.pos = pos + 1;
+    this.type = type;
+    this.length = length;
+    this.endOfMessage = first === 0x00;
+    if (type !== TYPE_LIST && pos + 1 + length > this.end) return this.fail("truncated");
+    return true;
+  }
+
+  /** readTl() for multi-byte TLs and for malformed single bytes: the general rules. */
+  private readLongTl(first: number): boolean {
     const bytes = this.bytes;
     const end = this.end;
-    let pos = this.pos;
-    if (pos >= end) return this.fail("truncated");
-    const first = bytes[pos++];
+    let pos = this.pos + 1;
     const type = (first >> 4) & 0x07;
     this.type = type;
     this.endOfMessage = first === 0x00;
@@ -85,10 +126,7 @@ export class SmlReader {
     }
     length -= tlBytes;
     this.length = length;
-    // Per type: octets any length; integers 1..8 bytes; a boolean one byte; types 1-3 do not exist.
-    if (length < 0 || (type === TYPE_OCTETS ? false : type === TYPE_INTEGER || type === TYPE_UNSIGNED ? length < 1 || length > 8 : type !== TYPE_BOOLEAN || length !== 1)) {
-      return this.fail("bad_tl");
-    }
+    if (!scalarLengthFits(type, length)) return this.fail("bad_tl");
     if (pos + length > end) return this.fail("truncated");
     return true;
   }
@@ -101,22 +139,31 @@ export class SmlReader {
   /** Decodes the integer whose TL was just read; leaves the result in value/exact. */
   readInteger(): void {
     const n = this.length;
+    if (n > 4) {
+      this.readWideInteger(n);
+      return;
+    }
+    // Small integers (nearly all values) in 32-bit integer arithmetic; kept apart from the
+    // wide ones so that V8 can inline this at its call sites.
+    const bytes = this.bytes;
+    const p = this.pos;
+    this.pos = p + n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = (v << 8) | bytes[p + i];
+    if (this.type === TYPE_INTEGER) {
+      const shift = 32 - 8 * n;
+      v = (v << shift) >> shift;
+    } else v = v >>> 0;
+    this.value = v;
+    this.exact = true;
+  }
+
+  /** readInteger() for 5 to 8 bytes. */
+  private readWideInteger(n: number): void {
     const signed = this.type === TYPE_INTEGER;
     const bytes = this.bytes;
     let p = this.pos;
     this.pos += n;
-    if (n <= 4) {
-      // Small integers (nearly all values) in 32-bit integer arithmetic.
-      let v = 0;
-      for (let i = 0; i < n; i++) v = (v << 8) | bytes[p + i];
-      if (signed) {
-        const shift = 32 - 8 * n;
-        v = (v << shift) >> shift;
-      } else v = v >>> 0;
-      this.value = v;
-      this.exact = true;
-      return;
-    }
     if (n <= 6) {
       let v = 0;
       for (let i = 0; i < n; i++) v = v * 256 + bytes[p + i];

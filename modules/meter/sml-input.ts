@@ -35,8 +35,12 @@ export class SmlInput {
   private now = 0;
   private quirkCorrections = 0;
   // Copy of the last valid frame's payload; grows to the largest frame seen, never per frame.
+  // Its length is a multiple of four so that the copy can move 32-bit words (see keepFrame).
   private lastFrameBuffer = new Uint8Array(0);
+  private lastFrameWords = new Uint32Array(0);
   private lastFrameLength = 0;
+  // 32-bit view of the assembler's payload buffer, made once for the first frame.
+  private payloadWords: Uint32Array | null = null;
   lastError: FrameError | string | null = null;
   lastErrorAt = NaN;
   lastByteAt = NaN;
@@ -90,12 +94,33 @@ export class SmlInput {
 
   private keepFrame(frame: AssembledFrame): void {
     const n = frame.length;
-    if (this.lastFrameBuffer.length < n) this.lastFrameBuffer = new Uint8Array(n);
-    // A plain loop: set(payload.subarray(…)) would allocate a view per frame.
+    if (this.lastFrameBuffer.length < n) this.growLastFrame(n);
+    // Word by word, then the last 0-3 bytes: a quarter of the loop steps of a byte loop, on
+    // both engines. (set(payload.subarray(…)) would allocate a view per frame.)
+    const words = n >>> 2;
+    const toWords = this.lastFrameWords;
+    const fromWords = this.wordsOf(frame.payload);
+    for (let i = 0; i < words; i++) toWords[i] = fromWords[i];
     const to = this.lastFrameBuffer;
     const from = frame.payload;
-    for (let i = 0; i < n; i++) to[i] = from[i];
+    for (let i = words << 2; i < n; i++) to[i] = from[i];
     this.lastFrameLength = n;
+  }
+
+  private growLastFrame(n: number): void {
+    const buffer = new ArrayBuffer((n + 3) & ~3);
+    this.lastFrameBuffer = new Uint8Array(buffer);
+    this.lastFrameWords = new Uint32Array(buffer);
+  }
+
+  /**
+   * A 32-bit view of the payload buffer's whole words. The assembler hands out its one buffer
+   * (its own, at offset 0) for every frame, so the view is made once. Byte order does not
+   * matter: both views use the platform's.
+   */
+  private wordsOf(payload: Uint8Array): Uint32Array {
+    if (this.payloadWords === null) this.payloadWords = new Uint32Array(payload.buffer, 0, payload.buffer.byteLength >>> 2);
+    return this.payloadWords;
   }
 
   private error(reason: string): void {

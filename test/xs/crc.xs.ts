@@ -1,6 +1,6 @@
 // sml/crc on XS: catalogue check values, and the transport CRC of every real single-frame capture.
 
-import { crc16Kermit, crc16X25 } from "../../sml/crc";
+import { crc16Kermit, crc16Update, crc16X25, crc16ZeroRun } from "../../sml/crc";
 import { equal, fixture, notEqual, ok, singleFrameFixtureNames, test } from "./harness";
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -22,6 +22,13 @@ test("start/end select a sub-range without copying", () => {
   equal(crc16X25(bytes, 2, 11), 0x906e);
   equal(crc16Kermit(bytes, 2, 11), 0x2189);
   equal(crc16X25(bytes, 2, 11), crc16X25(bytes.subarray(2, 11)));
+});
+
+test("KERMIT from the X-25 register and a zero run, for every length 0..40", () => {
+  const bytes = ascii("The quick brown fox jumps over the lazy dog");
+  for (let n = 0; n <= 40; n++) {
+    equal(crc16Update(0xffff, bytes, 0, n) ^ crc16ZeroRun(n), crc16Kermit(bytes, 0, n), `length ${n}`);
+  }
 });
 
 // A single-frame capture ends with the end escape 1b1b1b1b 1a NN followed by the two transport
