@@ -119,8 +119,11 @@ export class SmlInput {
    * matter: both views use the platform's.
    */
   private wordsOf(payload: Uint8Array): Uint32Array {
-    if (this.payloadWords === null) this.payloadWords = new Uint32Array(payload.buffer, 0, payload.buffer.byteLength >>> 2);
-    return this.payloadWords;
+    const words = this.payloadWords;
+    if (words !== null && words.buffer === payload.buffer) return words;
+    const made = new Uint32Array(payload.buffer, 0, payload.buffer.byteLength >>> 2);
+    this.payloadWords = made;
+    return made;
   }
 
   private error(reason: string): void {
