@@ -6,7 +6,7 @@ import type { OutboundDialer } from "../app/outbound-ws";
 import { parseIpv4 } from "../net/dns-message";
 import { TcpLink } from "./tcp-link";
 
-export const deviceDialer: OutboundDialer = {
+export const deviceDialer: OutboundDialer = Object.freeze<OutboundDialer>({
   dial(host, port, events) {
     let link: TcpLink | null = null;
     let ended = false;
@@ -39,4 +39,4 @@ export const deviceDialer: OutboundDialer = {
       },
     };
   },
-};
+});
