@@ -149,10 +149,17 @@ export class OutboundWs {
     const attempt = ++this.attempt;
     this.state = "connecting";
     this.dialedAtMs = nowMs;
+    // This attempt's socket: a client of an older attempt can never write to a newer one.
+    let socket: ConnectionIo | null = null;
     const client = new WebSocketClient(
       {
-        write: (bytes) => this.io?.write(bytes),
-        close: () => this.closeIo(attempt),
+        write: (bytes) => socket?.write(bytes),
+        close: () => {
+          const closing = socket;
+          socket = null;
+          if (this.io === closing) this.io = null;
+          closing?.close();
+        },
       },
       {
         url,
@@ -165,7 +172,7 @@ export class OutboundWs {
     );
     this.client = client;
     try {
-      this.io = this.options.dialer.dial(url.host, url.port, {
+      socket = this.io = this.options.dialer.dial(url.host, url.port, {
         connected: () => {
           if (attempt !== this.attempt || this.state !== "connecting") return;
           this.state = "handshake";
@@ -232,12 +239,5 @@ export class OutboundWs {
         // already gone
       }
     }
-  }
-
-  private closeIo(attempt: number): void {
-    if (attempt !== this.attempt) return;
-    const io = this.io;
-    this.io = null;
-    io?.close();
   }
 }
