@@ -69,6 +69,10 @@ function integer(name: string, spec: OptionSpec, raw: string): number {
 
 export function helpText(specs: Record<string, OptionSpec>): string {
   return Object.entries(specs)
-    .map(([name, spec]) => `  --${name}${spec.value ? " " + spec.value : ""}`.padEnd(28) + spec.help)
+    .map(([name, spec]) => {
+      const left = `  --${name}${spec.value ? " " + spec.value : ""}`;
+      // A long option name gets its help on the next line, aligned with the others.
+      return left.length < 28 ? left.padEnd(28) + spec.help : left + "\n" + " ".repeat(28) + spec.help;
+    })
     .join("\n");
 }

@@ -25,6 +25,11 @@ ${helpText(DECODE_OPTIONS)}
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `ir2shelly serve --help` (or decode): the usage, like `ir2shelly help`.
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     switch (command) {
       case "serve":
         return await serveCommand(parseArgs(rest, SERVE_OPTIONS).options);

@@ -19,12 +19,12 @@ import { ReplaySource, SerialSource, SimulatedSource, type ByteSource } from "./
 export const SERVE_OPTIONS: Record<string, OptionSpec> = {
   serial: { kind: "string", value: "<tty>", help: "read the meter from this serial device (e.g. /dev/ttyUSB0)" },
   baud: { kind: "int", value: "<n>", help: "serial baud rate (default 9600)", min: 300, max: 115200 },
-  format: { kind: "string", value: "<8N1|7E1>", help: "serial format (default 8N1; D0 meters use 7E1)" },
+  format: { kind: "string", value: "<8N1|7E1>", help: "serial format (default 8N1 for SML; 7E1 is for IEC 62056-21 meters, not decoded yet)" },
   replay: { kind: "string", value: "<file>", help: "replay a recorded capture, one frame per second, looped" },
   simulate: { kind: "flag", help: "a virtual meter (the default); listens on 127.0.0.1 only unless --bind" },
-  "http-port": { kind: "int", value: "<port>", help: "HTTP port (default 8080; real consumers need 80)", min: 0, max: 65535 },
+  "http-port": { kind: "int", value: "<port>", help: "HTTP port (default 8080; real consumers need 80; 0 = any free port)", min: 0, max: 65535 },
   bind: { kind: "string", value: "<address>", help: "address to listen on (default 0.0.0.0; 127.0.0.1 with --simulate)" },
-  "stale-after": { kind: "int", value: "<s>", help: "answer errors when no valid frame came for this long (default 10)", min: 2, max: 3600 },
+  "stale-after": { kind: "int", value: "<s>", help: "answer errors when no valid frame came for this long (default 10; 2 to 3600)", min: 2, max: 3600 },
   "phase-mode": { kind: "string", value: "<a|split>", help: "meter without phase values: total on phase A, or split evenly" },
   "power-sign": { kind: "string", value: "<auto|signed|unsigned>", help: "how to read signed power values (default auto)" },
   mac: { kind: "string", value: "<12 hex>", help: "device MAC (default: generated once, kept in the settings file)" },
@@ -154,7 +154,7 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
   let udp: UdpTransport | null = null;
   if (udpPorts.length > 0) {
     udp = await startUdpTransport({ address: bind, ports: udpPorts, handleFrame: (text, remote) => app.handleFrameText(text, "udp", remote), log });
-    if (udp.bound.length > 0) info(`UDP RPC on ${shown} port${udp.bound.length > 1 ? "s" : ""} ${udp.bound.join(", ")}`);
+    if (udp.bound.length > 0) info(`UDP RPC on ${bind === "0.0.0.0" ? "all addresses" : bind}, port${udp.bound.length > 1 ? "s" : ""} ${udp.bound.join(", ")}`);
   } else {
     info("UDP RPC off (no ports configured)");
   }

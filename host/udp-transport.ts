@@ -43,7 +43,7 @@ function whoUses(port: number): string {
 export function udpFailureSentence(port: number, address: string, code: string, message: string): string {
   const why =
     code === "EACCES"
-      ? "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (e.g. sudo setcap cap_net_bind_service=+ep \"$(command -v node)\")"
+      ? "permission denied: ports below 1024 need root or CAP_NET_BIND_SERVICE (e.g. sudo setcap cap_net_bind_service=+ep \"$(readlink -f \"$(command -v node)\")\")"
       : code === "EADDRINUSE"
         ? "it is already in use by another program (another emulator?)"
         : code === "EADDRNOTAVAIL"

@@ -58,7 +58,7 @@ test("a port in use is reported in one sentence; the other port and HTTP serve",
   t.teardown(() => squatter.close());
   const s = await serve(t, { udpPorts: [taken, free] });
   t.regex(s.output(), new RegExp(`UDP RPC on port ${taken} is off: it is already in use by another program`));
-  t.regex(s.output(), new RegExp(`UDP RPC on 127\\.0\\.0\\.1 port ${free}\\n`));
+  t.regex(s.output(), new RegExp(`UDP RPC on 127\\.0\\.0\\.1, port ${free}\\n`));
   t.is(JSON.parse((await udpAsk(free, REQUEST(1)))!).result.total_act_power, DZG_POWER_W);
   t.is((await http(s.port, "/rpc/EM.GetStatus?id=0")).status, 200);
 });

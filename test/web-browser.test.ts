@@ -219,7 +219,7 @@ test.serial("Settings: a wrong value shows its error and is not saved; a valid o
   await serve.stop();
   serve = await startServe(["--simulate", "--settings", settings, "--mac", "AABBCCDDEEFF", "--no-mdns"]);
   t.teardown(() => serve.stop());
-  await serve.waitFor(new RegExp(`UDP RPC on 127\\.0\\.0\\.1 port ${udpB}\\b`));
+  await serve.waitFor(new RegExp(`UDP RPC on 127\\.0\\.0\\.1, port ${udpB}\\b`));
   t.is((await http(serve.port, "/status")).status, 404);
   t.is((await http(serve.port, "/api/now")).body.stale_after_s, 7);
   await page.goto(`http://127.0.0.1:${serve.port}/#settings`);
