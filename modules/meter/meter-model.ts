@@ -58,7 +58,13 @@ export class MeterModel {
       l.current[i] = readings.current[i];
     }
     l.frequency = readings.frequency;
-    // Energy counters are monotonic: keep the last known value when a frame omits them.
+    // Energy counters are monotonic: keep the last known value when a frame omits them, but
+    // only the same meter's (the read head was moved to another meter: its counters count).
+    if (readings.manufacturer !== l.manufacturer) {
+      l.importWh = NaN;
+      l.exportWh = NaN;
+      l.energyResolutionWh = NaN;
+    }
     if (!Number.isNaN(readings.importWh)) l.importWh = readings.importWh;
     if (!Number.isNaN(readings.exportWh)) l.exportWh = readings.exportWh;
     if (!Number.isNaN(readings.energyResolutionWh)) l.energyResolutionWh = readings.energyResolutionWh;

@@ -44,6 +44,12 @@ test("SmlInput → MeterModel: power, no_power without PIN, stale, recovery", ()
   input.push(withPower, 20_000);
   equal(model.gridView(20_000)?.totalActPower, -800);
   equal(input.counters().framesOk, 3);
+
+  // The head moved to another make of meter that sends no counters: the old ones are not its.
+  input.push(encodeFrame(encodeFile({ serverId: Uint8Array.of(0x0a, 1, 0x44, 0x5a, 0x47, 0, 1), entries: [{ obis: OBIS.power, unit: UNIT.W, scaler: 0, value: { int: 5 } }] })), 21_000);
+  equal(model.latest.manufacturer, "DZG");
+  ok(Number.isNaN(model.latest.importWh), String(model.latest.importWh));
+  equal(model.gridView(21_000)?.totalImportWh, 0);
 });
 
 test("every real capture with power gives a grid view whose phases add up to the total", () => {
