@@ -358,8 +358,9 @@ class RawClient {
     socket.once("end", () => (this.endedByServer = true));
   }
 
-  static async connect(port: number): Promise<RawClient> {
-    const socket = net.connect(port, "127.0.0.1");
+  /** `localAddress` (127.x.y.z) makes the client a different peer to the server. */
+  static async connect(port: number, localAddress?: string): Promise<RawClient> {
+    const socket = net.connect({ port, host: "127.0.0.1", localAddress });
     await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
     return new RawClient(socket);
   }
@@ -399,6 +400,32 @@ test("full: a new connection closes the keep-alive connection idle longest; the 
     t.false(a.closedByServer || c.closedByServer || d.closedByServer);
     t.deepEqual([server.pool.closedIdle, server.pool.refused, server.pool.size], [1, 0, 3]);
     for (const x of [a, c, d]) x.socket.destroy();
+  } finally {
+    await server.close();
+  }
+});
+
+test("full: a newcomer gives up an idle connection of its own address before anyone else's", async (t) => {
+  const { server } = await shellyServer({ maxConnections: 3 });
+  try {
+    const battery = await RawClient.connect(server.port, "127.0.0.2");
+    t.deepEqual(await battery.get(1), [200]);
+    const [page1, page2] = [await RawClient.connect(server.port, "127.0.0.3"), await RawClient.connect(server.port, "127.0.0.3")];
+    t.deepEqual(await page1.get(1), [200]);
+    t.deepEqual(await page2.get(1), [200]);
+    // The battery's connection has waited longest, but the browser's third one takes a browser slot.
+    const page3 = await RawClient.connect(server.port, "127.0.0.3");
+    t.deepEqual(await page3.get(1), [200]);
+    await page1.ended;
+    t.true(page1.closedByServer);
+    t.deepEqual(await battery.get(2), [200, 200], "the battery keeps its connection");
+    t.false(battery.closedByServer);
+    // Someone new (another address) takes the longest-idle slot: now page2's.
+    const other = await RawClient.connect(server.port, "127.0.0.4");
+    t.deepEqual(await other.get(1), [200]);
+    await page2.ended;
+    t.false(battery.closedByServer || page3.closedByServer);
+    for (const c of [battery, page3, other]) c.socket.destroy();
   } finally {
     await server.close();
   }

@@ -1,10 +1,11 @@
 // The server's open HTTP connections, at most a fixed number. When a new connection arrives
-// and every slot is taken, the keep-alive connection that has waited longest for its next
-// request is closed to make room (RFC 9112 §9.3: a server may close an idle connection at
-// any time, and clients retry). Only when every connection is busy — reading a request,
-// sending an answer, or a WebSocket — is the new one refused. Without this a browser that
-// keeps its six connections open after loading the page locks a battery out of a device
-// with six slots.
+// and every slot is taken, an idle keep-alive connection is closed to make room (RFC 9112
+// §9.3: a server may close an idle connection at any time, and clients retry): one of the
+// newcomer's own address if there is one — a browser opening its next connection gives up
+// one of its idle ones, not the battery's —, else the one that has waited longest for its
+// next request. Only when every connection is busy — reading a request, sending an answer,
+// or a WebSocket — is the new one refused. Without this a browser that keeps its six
+// connections open after loading the page locks a battery out of a device with six slots.
 
 import { HttpConnection, type HttpConnectionOptions } from "./http-connection";
 import type { ConnectionIo } from "./websocket";
@@ -34,6 +35,8 @@ export class PooledConnection {
   constructor(
     readonly io: PooledIo,
     readonly http: HttpConnection,
+    /** The peer's address. */
+    readonly remote: string,
     private readonly pool: ConnectionPool,
   ) {
     this.lastUse = pool.nextUse();
@@ -87,13 +90,13 @@ export class ConnectionPool {
    */
   admit(io: PooledIo, remote: string): PooledConnection | null {
     this.prune();
-    if (this.open.length >= this.options.maxConnections && !this.closeLongestIdle()) {
+    if (this.open.length >= this.options.maxConnections && !this.closeIdle(remote)) {
       this.refusedCount++;
       io.abort();
       return null;
     }
     const http = new HttpConnection(io, { ...this.options.connection, remote });
-    const entry = new PooledConnection(io, http, this);
+    const entry = new PooledConnection(io, http, remote, this);
     this.open.push(entry);
     return entry;
   }
@@ -119,11 +122,18 @@ export class ConnectionPool {
     this.open.length = 0;
   }
 
-  private closeLongestIdle(): boolean {
+  /** Closes an idle connection (the newcomer's own longest-idle one first); false if none. */
+  private closeIdle(remote: string): boolean {
     let pick = -1;
+    let own = false;
     for (let i = 0; i < this.open.length; i++) {
       const c = this.open[i];
-      if (c.isIdle && (pick < 0 || c.lastUse < this.open[pick].lastUse)) pick = i;
+      if (!c.isIdle) continue;
+      const mine = c.remote === remote;
+      if (pick < 0 || (mine && !own) || (mine === own && c.lastUse < this.open[pick].lastUse)) {
+        pick = i;
+        own = mine;
+      }
     }
     if (pick < 0) return false;
     const c = this.open[pick];

@@ -248,6 +248,19 @@ test("connection pool: a full pool closes the longest-idle keep-alive connection
   deepEqual([ios[2].closed, pool.closedIdle, pool.refused], [1, 2, 1]);
 });
 
+test("connection pool: a newcomer closes an idle connection of its own address first", () => {
+  const pool = new ConnectionPool({ maxConnections: 3, connection: { handle: () => ({ status: 200, headers: {}, body: "ok" }) } });
+  const request = bytesOf("GET / HTTP/1.1\r\n\r\n");
+  const battery = new PoolIo();
+  const pages = [new PoolIo(), new PoolIo()];
+  pool.admit(battery, "10.0.0.7")?.receive(request);
+  for (const io of pages) pool.admit(io, "10.0.0.9")?.receive(request);
+  ok(pool.admit(new PoolIo(), "10.0.0.9") !== null, "admitted");
+  deepEqual([battery.closed, pages[0].closed, pages[1].closed], [0, 1, 0]);
+  ok(pool.admit(new PoolIo(), "10.0.0.5") !== null, "admitted");
+  deepEqual([battery.closed, pages[1].closed], [1, 0]);
+});
+
 test("HTTP: random bytes never throw and never write after close (seeded)", () => {
   const next = random(7);
   for (let run = 0; run < 200; run++) {
