@@ -11,7 +11,8 @@
 // Decisions (the API docs leave these open):
 // - Reconnect after 2 s, doubling up to 60 s while attempts fail; back to 2 s once a
 //   connection was accepted.
-// - `dst` of notifications: the `src` of the server's latest request, "ws" before it sent one.
+// - `dst` of notifications: the `src` of the server's latest request (kept across reconnects
+//   to the same server), "ws" before it sent one.
 // - Only ws:// URLs: with wss:// the state is "invalid", with the reason in status() and the log.
 
 import type { ConnectionIo } from "../net/websocket";
@@ -91,6 +92,7 @@ export class OutboundWs {
     this.drop(null);
     this.server = server;
     this.url = null;
+    this.dst = "ws"; // a new server has not named itself yet
     this.retryMs = FIRST_RETRY_MS;
     if (!enable) {
       this.state = "off";
