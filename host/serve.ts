@@ -108,8 +108,11 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
     log,
   });
   const app = new App({ settings, shellySettings: stored.shelly, host });
+  // The outbound WebSocket a consumer may set with Ws.SetConfig; it gets the notifications too.
+  const dialing = app.createOutboundWs(nodeDialer, info);
+  outbound = dialing;
   // The device's own pages and their API (modules/web), in front of the Shelly emulation.
-  const web = new WebInterface(new NodeWebContext({ app, settingsFile, stored, effective: settings, options, sourceDescription: source.describe(), log }));
+  const web = new WebInterface(new NodeWebContext({ app, settingsFile, stored, effective: settings, options, sourceDescription: source.describe(), log, outbound: dialing }));
 
   await source.start((chunk) => {
     app.meterBytes(chunk);
@@ -127,9 +130,6 @@ export async function serveCommand(options: ParsedOptions): Promise<number> {
     throw new UsageError(`cannot listen on ${bind}:${options["http-port"] ?? 8080}: ${why}`);
   }
 
-  // The outbound WebSocket a consumer may set with Ws.SetConfig; it gets the notifications too.
-  const dialing = app.createOutboundWs(nodeDialer, info);
-  outbound = dialing;
   const outboundTimer = setInterval(() => dialing.tick(), 1000);
   outboundTimer.unref();
   dialing.tick();

@@ -11,6 +11,7 @@ import type { FieldNote, MeterLinkInfo, SaveOutcome, SystemInfo, WebContext } fr
 import { IR2SHELLY_VERSION } from "../modules/app/version";
 import type { ParsedOptions } from "./args";
 import type { HostSettings, SettingsFile } from "./settings-file";
+import { describeOutbound, type OutboundWs } from "../modules/app/outbound-ws";
 
 /** Command-line options that override a setting for one run. */
 const OVERRIDES: ReadonlyArray<readonly [string, string]> = [
@@ -36,6 +37,8 @@ export interface NodeWebContextOptions {
   log: (line: string) => void;
   /** Ends the process gracefully (default: SIGTERM to ourselves). */
   exit?: () => void;
+  /** The outbound WebSocket, for the System page. */
+  outbound?: OutboundWs;
 }
 
 export class NodeWebContext implements WebContext {
@@ -141,7 +144,12 @@ export class NodeWebContext implements WebContext {
       uptimeS: Math.floor(process.uptime()),
       resetReason: "process start",
       memory: { label: "Node.js heap", totalBytes: m.heapTotal, freeBytes: Math.max(0, m.heapTotal - m.heapUsed) },
-      details: [["Settings file", this.o.settingsFile.file], ["Meter source", this.o.sourceDescription], ["Process memory", `${Math.round(m.rss / 1048576)} MB resident`]],
+      details: [
+        ["Settings file", this.o.settingsFile.file],
+        ["Meter source", this.o.sourceDescription],
+        ["Process memory", `${Math.round(m.rss / 1048576)} MB resident`],
+        ...(this.o.outbound ? [["Outbound WebSocket", describeOutbound(this.o.outbound.status())] as [string, string]] : []),
+      ],
       restartNote: "On a computer, Restart ends the ir2shelly process; a service manager (systemd with Restart=always, see the README) starts it again.",
       factoryResetNote: "Erases every setting and the Shelly-side configuration (the generated MAC, and so the device id, stays) and restarts.",
     };

@@ -47,6 +47,8 @@ test("Ws.SetConfig: the device dials the server, sends its full status, answers 
   t.is(typeof full.params.ts, "number");
   t.is(typeof full.params["em:0"].total_act_power, "number");
   t.true((await http(s.port, "/rpc/Shelly.GetStatus")).body.ws.connected);
+  const outboundRow = async () => ((await http(s.port, "/api/system")).body.details as [string, string][]).find(([k]) => k === "Outbound WebSocket")?.[1];
+  t.is(await outboundRow(), `connected to ws://127.0.0.1:${vendor.port}/shelly/events?x=1`);
 
   // An RPC channel: requests are answered on it (test/xs/outbound.xs.ts: also with a password set).
   first.socket.send(JSON.stringify({ id: 7, src: "vendor-1", method: "EM.GetStatus", params: { id: 0 } }));
@@ -71,6 +73,7 @@ test("Ws.SetConfig: the device dials the server, sends its full status, answers 
   await sleep(2500);
   t.is(vendor.connections.length, 2);
   t.false((await http(s.port, "/rpc/Shelly.GetStatus")).body.ws.connected);
+  t.is(await outboundRow(), "off");
 });
 
 test("Ws.SetConfig: wss:// and malformed servers are refused with a message; an unreachable server is retried with backoff", async (t) => {
@@ -91,4 +94,6 @@ test("Ws.SetConfig: wss:// and malformed servers are refused with a message; an 
   await s.waitFor(/next attempt in 4 s/, 8000);
   t.is((await http(s.port, "/rpc/EM.GetStatus?id=0")).status, 200);
   t.false((await http(s.port, "/rpc/Shelly.GetStatus")).body.ws.connected);
+  const details = (await http(s.port, "/api/system")).body.details as [string, string][];
+  t.deepEqual(details.find(([k]) => k === "Outbound WebSocket"), ["Outbound WebSocket", `not connected to ws://127.0.0.1:${port} (connection refused or unreachable); trying again`]);
 });

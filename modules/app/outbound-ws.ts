@@ -63,6 +63,23 @@ export interface OutboundStatus {
   connects: number;
 }
 
+/** One line for the System page: off, refused, connected, or why not. */
+export function describeOutbound(status: OutboundStatus): string {
+  const server = String(status.server);
+  switch (status.state) {
+    case "off":
+      return "off";
+    case "invalid":
+      return "not used: " + server + ": " + String(status.lastError);
+    case "open":
+      return "connected to " + server;
+    case "waiting":
+      return "not connected to " + server + (status.lastError !== null ? " (" + status.lastError + ")" : "") + "; trying again";
+    default:
+      return "connecting to " + server;
+  }
+}
+
 const FIRST_RETRY_MS = 2000;
 const MAX_RETRY_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;

@@ -6,7 +6,7 @@
 import Timer from "timer";
 import platform from "device-platform";
 import { App } from "../app/app";
-import type { OutboundWs } from "../app/outbound-ws";
+import { describeOutbound, type OutboundWs } from "../app/outbound-ws";
 import { FIRMWARE_ID } from "../app/version";
 import { type SettingValues } from "../config/schema";
 import type { ConnectionRequest, HttpBodySink } from "../net/http-connection";
@@ -466,6 +466,7 @@ export class DeviceShell {
           ["HTTP connections", this.http.connectionCount + " open (" + this.config.maxHttpConnections + " at most); " +
             this.http.closedIdleCount + " idle ones closed for new ones, " + this.http.refusedCount + " refused (all busy)"],
           ["WebSocket clients", String(this.wsClients.length)],
+          ["Outbound WebSocket", describeOutbound(this.outbound.status())],
         ],
         restartNote: "The device restarts; it is back on the network within a few seconds.",
         factoryResetNote: "Erases every setting (WiFi included); the device comes back as the access point " + this.apSsid + ".",

@@ -4,7 +4,7 @@
 // backoff, the connect timeout, and events of old connections ignored.
 
 import { App } from "../../modules/app/app";
-import type { OutboundSocketEvents } from "../../modules/app/outbound-ws";
+import { describeOutbound, type OutboundSocketEvents } from "../../modules/app/outbound-ws";
 import { defaultValues } from "../../modules/config/schema";
 import { utf8EncodeInto, utf8Length } from "../../modules/net/utf8";
 import { WebSocketConnection, websocketAccept, type ConnectionIo } from "../../modules/net/websocket";
@@ -104,6 +104,7 @@ test("outbound ws: dial, handshake, full status, trusted requests, notifications
   const note = JSON.parse(s.received[2]);
   deepEqual([note.method, note.dst], ["NotifyStatus", "vendor"]);
   deepEqual(r.outbound.status(), { state: "open", server: "ws://10.0.0.9:8123/shelly?a=1", lastError: null, connects: 1 });
+  equal(describeOutbound(r.outbound.status()), "connected to ws://10.0.0.9:8123/shelly?a=1");
 });
 
 test("outbound ws: refused attempts back off 2, 4, 8 … 60 s; an accepted connection resets it; stale events are ignored", () => {
@@ -170,10 +171,12 @@ test("outbound ws: a connection that never completes is given up after 10 s; a b
   e.events.connected();
   e.events.bytes(bytesOf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAA\r\n\r\n"));
   equal(r.outbound.status().lastError, "Sec-WebSocket-Accept does not match our key");
+  equal(describeOutbound(r.outbound.status()), "not connected to ws://10.0.0.9/ (Sec-WebSocket-Accept does not match our key); trying again");
   // Turned off: the state says so, and no more attempts.
   r.rpc("Ws.SetConfig", { config: { enable: false } });
   r.at(r.now() + 100_000);
   r.outbound.tick();
   equal(r.dials.length, 3);
   equal(r.outbound.status().state, "off");
+  equal(describeOutbound(r.outbound.status()), "off");
 });
