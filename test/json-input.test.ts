@@ -15,6 +15,7 @@ import type { Field } from "../modules/shelly/fields";
 import { SCHEMA } from "../modules/config/schema";
 import { routeHttp } from "../modules/shelly/http-router";
 import { makeRig, repoRoot } from "./shelly-helpers";
+import { filtered } from "./support/json-filter";
 
 // ---- parsing ------------------------------------------------------------------------------
 
@@ -93,15 +94,6 @@ test("depth limit: refused before parsing, counted outside strings only", (t) =>
 });
 
 // ---- against JSON.parse: random texts ----------------------------------------------------
-
-/** JSON.parse, then every unknown name removed: what parseJsonBounded must give. */
-function filtered(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(filtered);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(value)) if (KNOWN_KEYS.has(name)) out[name] = filtered((value as Record<string, unknown>)[name]);
-  return out;
-}
 
 interface Generated {
   text: string;

@@ -11,6 +11,7 @@ import { makeIdentity } from "../../modules/shelly/identity";
 import { ShellyDevice } from "../../modules/shelly/shelly-device";
 import { deepEqual, equal, ok, test } from "./harness";
 import { stillHost } from "../support/still-host";
+import { filtered } from "../support/json-filter";
 
 test("a typical frame parses as it is", () => {
   const text = '{"id":1,"src":"x","method":"EM.GetStatus","params":{"id":0}}';
@@ -94,15 +95,6 @@ function randomJson(next: (n: number) => number, depth: number, unknown: string[
     items.push(nameText + SPACE[next(SPACE.length)] + ":" + value);
   }
   return kind === 1 ? "[" + items.join(",") + "]" : "{" + items.join(",") + "}";
-}
-
-/** What parseJsonBounded must give: JSON.parse's value without unknown names. */
-function filtered(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(filtered);
-  if (typeof value !== "object" || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(value)) if (KNOWN_KEYS.has(name)) out[name] = filtered((value as Record<string, unknown>)[name]);
-  return out;
 }
 
 test("random JSON (seeded): JSON.parse's value without unknown names, the unknown names in order", () => {
