@@ -56,9 +56,12 @@ test("Ws.SetConfig: the device dials the server, sends its full status, answers 
   const reply = first.frames.find((f) => f.id === 7);
   t.is(reply.dst, "vendor-1");
   t.is(typeof reply.result.total_act_power, "number");
-  // Notifications follow, addressed to the server's src.
-  await vendor.until(() => first.frames.some((f) => f.method === "NotifyStatus"), 10_000);
-  const note = first.frames.find((f) => f.method === "NotifyStatus");
+  // Notifications after that are addressed to the server's src (one sent before the request
+  // arrived went to "ws").
+  const replyAt = first.frames.indexOf(reply);
+  const afterReply = (f: Json) => f.method === "NotifyStatus" && first.frames.indexOf(f) > replyAt;
+  await vendor.until(() => first.frames.some(afterReply), 10_000);
+  const note = first.frames.find(afterReply);
   t.is(note.dst, "vendor-1");
   t.truthy(note.params["em:0"] ?? note.params["emdata:0"]);
 
