@@ -191,8 +191,8 @@ function trimOws(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-/** Whether a comma-separated header value lists token (case-insensitive). */
-function hasToken(value: string | undefined, token: string): boolean {
+/** Whether a comma-separated header value lists token (case-insensitive; token in lower case). */
+export function hasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
   const items = value.split(",");
   for (let i = 0; i < items.length; i++) if (trimOws(items[i]).toLowerCase() === token) return true;

@@ -5,7 +5,8 @@
 // Only ws:// URLs: TLS (wss://) needs a certificate store the device does not have.
 
 import { base64Encode } from "./base64";
-import { latin1Decode } from "./utf8";
+import { hasToken } from "./http-connection";
+import { latin1Decode, utf8Bytes } from "./utf8";
 import {
   CLOSE_ABNORMAL,
   WebSocketConnection,
@@ -144,10 +145,8 @@ export class WebSocketClient {
   start(nowMs: number): void {
     if (this.state !== HANDSHAKE || this.startedMs >= 0) return;
     this.startedMs = nowMs;
-    const text = this.request();
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    this.io.write(bytes);
+    const io = this.io;
+    io.write(utf8Bytes(this.request(), io.encodeText?.bind(io)));
   }
 
   /** Open: frames can be sent (through `connection`). */
@@ -271,10 +270,4 @@ export class WebSocketClient {
       this.options.onError?.(error);
     }
   }
-}
-
-function hasToken(value: string, token: string): boolean {
-  const parts = value.toLowerCase().split(",");
-  for (let i = 0; i < parts.length; i++) if (parts[i].trim() === token) return true;
-  return false;
 }
