@@ -15,7 +15,7 @@
 //   to the same server), "ws" before it sent one.
 // - Only ws:// URLs: with wss:// the state is "invalid", with the reason in status() and the log.
 
-import type { ConnectionIo } from "../net/websocket";
+import type { ConnectionIo, WebSocketConnection } from "../net/websocket";
 import { WebSocketClient, parseWsUrl, type WsUrl } from "../net/websocket-client";
 import type { FrameReply, NotifyBatch } from "../shelly/shelly-device";
 
@@ -184,7 +184,7 @@ export class OutboundWs {
         url,
         random: this.options.random,
         onOpen: () => this.opened(attempt),
-        onText: (text, ws) => this.request(text, ws.sendText.bind(ws)),
+        onText: (text, ws) => this.request(text, ws),
         onEnd: (code, reason) => this.ended(attempt, code, reason),
         onError: (error) => this.options.log("outbound ws: handler failed: " + String(error)),
       },
@@ -222,10 +222,10 @@ export class OutboundWs {
     if (full !== null) this.client?.connection?.sendText(full.frameFor(this.dst));
   }
 
-  private request(text: string, send: (text: string) => boolean): void {
+  private request(text: string, ws: WebSocketConnection): void {
     const reply = this.options.handleFrame(text);
     if (reply.src !== null) this.dst = reply.src;
-    if (reply.reply !== null) send(reply.reply);
+    if (reply.reply !== null) ws.sendText(reply.reply);
   }
 
   private ended(attempt: number, code: number, reason: string): void {
